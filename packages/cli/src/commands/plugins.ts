@@ -1,0 +1,33 @@
+import { capabilityCells, formatTable, loadProfileFile, MATRIX_COLUMNS, resolveNamedPlugin } from '@nimbus/kernel';
+import { createRegistry } from '../plugin-registry.js';
+
+/** `nimbus plugins`: the installed plugins and their capability matrix. */
+export async function pluginsCommand(flags: { json?: boolean; markdown?: boolean; profile?: string }): Promise<number> {
+  const registry = createRegistry();
+  if (flags.profile) {
+    const loaded = loadProfileFile(flags.profile);
+    for (const spec of loaded.profile.plugins) registry.addSource(resolveNamedPlugin(spec, loaded.baseDir));
+  }
+  const manifests = await registry.all();
+  if (flags.json) {
+    const out = manifests.map((m) => {
+      const { validateBucketName, ...capabilities } = m.capabilities;
+      return {
+        id: m.id,
+        displayName: m.displayName,
+        kernelApi: m.kernelApi,
+        capabilities: { ...capabilities, bucketNameRules: validateBucketName !== undefined },
+      };
+    });
+    process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+    return 0;
+  }
+  const header = ['plugin', ...MATRIX_COLUMNS];
+  const rows = manifests.map((m) => {
+    const cells = capabilityCells(m.capabilities);
+    return [m.id, ...MATRIX_COLUMNS.map((c) => cells[c])];
+  });
+  process.stdout.write(`${formatTable(header, rows, flags.markdown)}\n`);
+  if (!flags.markdown) process.stdout.write('metadata/mtime "db": kept in the cloud database because the provider cannot store it.\n');
+  return 0;
+}

@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+export const COMPARE_METHODS = ['size-mtime', 'hash'] as const;
+
+export const filtersSchema = z.strictObject({
+  /** When set, only paths matching one of these globs are considered. */
+  include: z.array(z.string().min(1)).default([]),
+  /** Paths matching any of these globs are ignored on both sides (never uploaded, never deleted). */
+  exclude: z.array(z.string().min(1)).default([]),
+});
+
+/** The destination block: `provider` picks the plugin, the rest is checked by the plugin's own schema. */
+export const destinationSchema = z
+  .object({ provider: z.string().min(1, 'name a provider plugin, e.g. "local"') })
+  .catchall(z.unknown());
+
+/**
+ * A profile: "keep this folder safe in that place". Every field is checked; unknown fields are
+ * errors (a misspelt option silently ignored is how backups go wrong).
+ */
+export const profileSchema = z.strictObject({
+  /** Name of the profile; defaults to the profile file's base name. */
+  name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'use 1-64 letters, digits, dots, dashes or underscores').optional(),
+  mode: z.enum(['backup']).default('backup'),
+  /** The folder to keep safe. */
+  source: z.string().min(1),
+  destination: destinationSchema,
+  filters: filtersSchema.default({ include: [], exclude: [] }),
+  /** How unchanged files are recognised. */
+  compare: z.enum(COMPARE_METHODS).default('size-mtime'),
+  /** Delete destination files whose source file is gone. */
+  deleteRemoved: z.boolean().default(true),
+  /** Files transferred at once. */
+  transfers: z.int().min(1).max(256).default(4),
+  /**
+   * List the destination on every run and compare with it, instead of trusting the cloud
+   * database (slower; catches changes made behind Nimbus's back).
+   */
+  verifyRemote: z.boolean().default(false),
+  /** Plugin packages (or module paths) to load besides installed ones. */
+  plugins: z.array(z.string().min(1)).default([]),
+  /** Where this profile's cloud database lives (default: the user's data directory). */
+  databaseDir: z.string().min(1).optional(),
+});
+
+export type ProfileInput = z.input<typeof profileSchema>;
+export type Profile = z.output<typeof profileSchema>;
+export type CompareMethod = (typeof COMPARE_METHODS)[number];

@@ -1,0 +1,405 @@
+import { join } from 'node:path';
+import type { CompareMethod } from '../config/profile.js';
+import type { CloudDatabase, FileFacts, FolderFacts } from '../database/cloud-database.js';
+import { describeError } from '../errors/nimbus-error.js';
+import type { Logger } from '../log/logger.js';
+import { supports } from '../provider/operations.js';
+import { joinPath, parentOf } from '../provider/paths.js';
+import type { StorageProvider } from '../provider/storage-provider.js';
+import { compareWithRecord, sameMtime } from './compare.js';
+import { factsFromRemote, metadataFor } from './destination-facts.js';
+import type { PathFilter } from './filters.js';
+import { scanLocalFolder, type LocalFile } from './local-scanner.js';
+import type { PlannedAction, ProgressListener } from './progress.js';
+import { RecordWriter } from './record-writer.js';
+import { withRetry, type RetryPolicy } from './retry.js';
+import { exitCodeFor, type FileFailure, type RunReport } from './run-report.js';
+import { hashLocalFile, uploadFile } from './upload-file.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface BackupOptions {
+  readonly profileName: string;
+  /** Absolute path of the source folder. */
+  readonly sourceRoot: string;
+  /** Secret-free description of the destination, for the report. */
+  readonly destinationLabel: string;
+  readonly filter: PathFilter;
+  readonly compare: CompareMethod;
+  readonly deleteRemoved: boolean;
+  readonly transfers: number;
+  /** Rebuild the database's view from a full listing of the destination before comparing. */
+  readonly listRemote: boolean;
+  readonly dryRun: boolean;
+  readonly logger: Logger;
+  readonly onProgress?: ProgressListener;
+  readonly retry?: RetryPolicy;
+}
+
+type Counts = RunReport['counts'];
+
+/** A folder to visit: its path and whether the database already knew it. */
+interface FolderVisit {
+  readonly path: string;
+  readonly known: boolean;
+}
+
+/**
+ * One-way backup: make the destination hold what the source holds.
+ *
+ * The walk goes folder by folder: scan one source folder, read the database's records
+ * for that folder in one query, decide, and queue transfers; memory stays proportional
+ * to one folder plus the transfer queue. Unless asked to list the destination, the
+ * cloud database is trusted as the destination's state, so an unchanged rerun makes no
+ * request to the provider at all.
+ */
+export class BackupEngine {
+  private readonly counts: Counts = {
+    scanned: 0, unchanged: 0, uploaded: 0, updated: 0, touched: 0, deleted: 0, keptDeleted: 0,
+    foldersCreated: 0, foldersRemoved: 0, emptyFoldersSkipped: 0, symlinksSkipped: 0, failed: 0,
+  };
+  private bytesUploaded = 0;
+  private readonly failures: FileFailure[] = [];
+  private readonly notes = new Set<string>();
+  private readonly plan: PlannedAction[] = [];
+  /** Folders gone from the source, removed at the end (deepest first) once emptied. */
+  private readonly foldersToRemove: string[] = [];
+  private readonly queue: WorkQueue;
+  private readonly writer: RecordWriter;
+  private runId = 0;
+
+  constructor(
+    private readonly provider: StorageProvider,
+    private readonly db: CloudDatabase,
+    private readonly options: BackupOptions,
+  ) {
+    this.queue = new WorkQueue(options.transfers);
+    this.writer = new RecordWriter(db);
+  }
+
+  private get precisionMs(): number {
+    return this.provider.capabilities.mtime.precisionMs;
+  }
+
+  async run(): Promise<RunReport> {
+    const started = Date.now();
+    this.runId = await this.db.startRun('backup', started);
+    this.noteCapabilities();
+    if (this.options.listRemote) await this.reconcileWithListing();
+    await this.walk();
+    await this.queue.drain();
+    await this.removeGoneFolders();
+    await this.writer.flush();
+    this.counts.failed = this.failures.length;
+    const finished = Date.now();
+    const status = this.failures.length ? 'completed-with-failures' : 'completed';
+    await this.db.finishRun(
+      this.runId,
+      status,
+      {
+        filesUploaded: this.counts.uploaded + this.counts.updated,
+        bytesUploaded: this.bytesUploaded,
+        filesDeleted: this.counts.deleted,
+        filesFailed: this.failures.length,
+      },
+      finished,
+    );
+    return {
+      profile: this.options.profileName,
+      mode: 'backup',
+      dryRun: this.options.dryRun,
+      source: this.options.sourceRoot,
+      destination: this.options.destinationLabel,
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(finished).toISOString(),
+      durationMs: finished - started,
+      counts: { ...this.counts },
+      bytes: { uploaded: this.bytesUploaded },
+      failures: this.failures,
+      notes: [...this.notes],
+      ...(this.options.dryRun ? { plan: this.plan } : {}),
+      exitCode: exitCodeFor(this.failures.length),
+    };
+  }
+
+  /** Say once, up front, which provider limits change how this run works. */
+  private noteCapabilities(): void {
+    const caps = this.provider.capabilities;
+    if (!caps.metadata && caps.mtime.support === 'none') {
+      this.notes.add('the destination keeps neither custom metadata nor modification times: originals\' sizes, times and hashes live in the cloud database only');
+    }
+  }
+
+  // ---------- reconcile: rebuild the database view from a listing ----------
+
+  private async reconcileWithListing(): Promise<void> {
+    const caps = this.provider.capabilities;
+    const seenFolders = new Set<string>();
+    const folderFact = (path: string): FolderFacts => ({ path, parent: parentOf(path), created: caps.folders === 'real', lastRun: this.runId });
+    const addFolderChain = (path: string) => {
+      for (let p = path; p !== '' && !seenFolders.has(p); p = parentOf(p)) {
+        seenFolders.add(p);
+        this.writer.saveFolder(folderFact(p));
+      }
+    };
+    for await (const page of this.provider.list('', { recursive: true })) {
+      const files = page.filter((e) => e.kind === 'file');
+      const known = new Map((await this.db.getFiles(files.map((f) => f.path))).map((r) => [r.path, r]));
+      for (const entry of page) {
+        if (entry.kind === 'folder') {
+          addFolderChain(entry.path);
+          continue;
+        }
+        addFolderChain(parentOf(entry.path));
+        const record = known.get(entry.path);
+        const stillSame =
+          record !== undefined &&
+          record.storedSize === entry.size &&
+          (record.remoteMtime === null || entry.mtime === undefined || Math.abs(record.remoteMtime - entry.mtime) < Math.max(1, this.precisionMs));
+        this.writer.saveFile(stillSame ? { ...record, lastRun: this.runId } : factsFromRemote(entry, caps, this.runId));
+      }
+    }
+    await this.writer.flush();
+    const dropped = await this.db.removeUnseen(this.runId);
+    if (dropped.files) this.options.logger.warn(`${dropped.files} files recorded in the cloud database are no longer at the destination; they will be sent again`);
+  }
+
+  // ---------- the walk ----------
+
+  private async walk(): Promise<void> {
+    const stack: FolderVisit[] = [{ path: '', known: true }];
+    while (stack.length) {
+      const visit = stack.pop()!;
+      const subfolders = await this.visitFolder(visit);
+      for (let i = subfolders.length - 1; i >= 0; i--) stack.push(subfolders[i]!);
+    }
+  }
+
+  /** Compare one source folder with its records; returns the subfolders to visit. */
+  private async visitFolder(visit: FolderVisit): Promise<FolderVisit[]> {
+    const { filter } = this.options;
+    const dir = visit.path;
+    let listing;
+    try {
+      listing = await scanLocalFolder(join(this.options.sourceRoot, dir));
+    } catch (error) {
+      // An unreadable folder is a failure, and its destination copy is left untouched.
+      this.fail(dir, 'scan', error);
+      return [];
+    }
+    const files = listing.files.filter((f) => filter.acceptsFile(joinPath(dir, f.name)));
+    const folders = listing.folders.filter((name) => filter.acceptsFolder(joinPath(dir, name))).sort();
+    this.counts.symlinksSkipped += listing.symlinks.length;
+    for (const p of listing.problems) this.fail(joinPath(dir, p.name), 'scan', p.error);
+    this.counts.scanned += files.length;
+    this.options.onProgress?.({ type: 'scanned', files: this.counts.scanned });
+
+    const [records, folderRecords] = await Promise.all([this.db.filesIn(dir), this.db.foldersIn(dir)]);
+    const recordByName = new Map(records.map((r) => [r.path.slice(dir === '' ? 0 : dir.length + 1), r]));
+    const folderByName = new Map(folderRecords.map((r) => [r.path.slice(dir === '' ? 0 : dir.length + 1), r]));
+    const fileNames = new Set(files.map((f) => f.name));
+    const folderNames = new Set(folders);
+    const unreadable = new Set(listing.problems.map((p) => p.name));
+
+    // A name that switched between file and folder: clear the old kind first.
+    for (const f of files) if (folderByName.has(f.name)) await this.removeSubtree(joinPath(dir, f.name), true);
+    for (const name of folders) {
+      const record = recordByName.get(name);
+      if (record) {
+        await this.deleteFile(record.path);
+        recordByName.delete(name);
+      }
+    }
+
+    for (const file of files) {
+      const path = joinPath(dir, file.name);
+      const record = recordByName.get(file.name);
+      if (!record) await this.queue.add(() => this.send(path, file, 'upload'));
+      else await this.queueIfChanged(path, file, record);
+    }
+
+    for (const [name, record] of recordByName) {
+      if (fileNames.has(name) || unreadable.has(name) || !filter.acceptsFile(record.path)) continue;
+      if (this.options.deleteRemoved) await this.queue.add(() => this.deleteFile(record.path));
+      else this.counts.keptDeleted++;
+    }
+    for (const [name, record] of folderByName) {
+      if (folderNames.has(name) || fileNames.has(name) || !filter.acceptsFolder(record.path)) continue;
+      await this.removeSubtree(record.path, false);
+    }
+
+    const isEmpty = files.length === 0 && folders.length === 0 && listing.symlinks.length === 0 && listing.problems.length === 0;
+    if (dir !== '' && !visit.known) await this.recordNewFolder(dir, isEmpty);
+    return folders.map((name) => ({ path: joinPath(dir, name), known: folderByName.has(name) }));
+  }
+
+  private async queueIfChanged(path: string, file: LocalFile, record: FileFacts): Promise<void> {
+    const verdict = compareWithRecord(file, record, this.options.compare, this.precisionMs);
+    if (verdict === 'unchanged') {
+      this.counts.unchanged++;
+      return;
+    }
+    if (verdict === 'changed') return this.queue.add(() => this.send(path, file, 'update'));
+    await this.queue.add(async () => {
+      let hash: string;
+      try {
+        hash = await hashLocalFile(join(this.options.sourceRoot, path));
+      } catch (error) {
+        return this.fail(path, 'scan', error);
+      }
+      if (hash !== record.sha256) return this.send(path, file, 'update');
+      if (sameMtime(file, record, this.precisionMs)) {
+        this.counts.unchanged++;
+        return;
+      }
+      await this.touch(path, file, record);
+    });
+  }
+
+  /** Content is the same, only the mtime moved: correct it without sending the file. */
+  private async touch(path: string, file: LocalFile, record: FileFacts): Promise<void> {
+    if (this.options.dryRun) {
+      this.plan.push({ action: 'touch', path });
+    } else {
+      try {
+        if (supports(this.provider, 'setMtime')) await withRetry(() => this.provider.setMtime!(path, file.mtime), this.options.retry);
+        else if (supports(this.provider, 'setMetadata')) {
+          await withRetry(() => this.provider.setMetadata!(path, metadataFor(file.size, file.mtime)), this.options.retry);
+        }
+      } catch (error) {
+        return this.fail(path, 'touch', error);
+      }
+    }
+    this.writer.saveFile({ ...record, mtime: file.mtime, lastRun: this.runId });
+    this.counts.touched++;
+  }
+
+  private async send(path: string, file: LocalFile, action: 'upload' | 'update'): Promise<void> {
+    const max = this.provider.capabilities.maxObjectSize;
+    if (max !== null && file.size > max) {
+      return this.fail(path, 'upload', new Error(`file is ${file.size} bytes, larger than the destination's limit of ${max} bytes`));
+    }
+    this.options.onProgress?.({ type: 'queued', path, bytes: file.size });
+    if (this.options.dryRun) {
+      this.plan.push({ action, path, bytes: file.size });
+      this.countSent(action, file.size);
+      this.options.onProgress?.({ type: 'done', path, action });
+      return;
+    }
+    try {
+      const facts = await withRetry(() => {
+        let sentThisAttempt = 0;
+        return uploadFile(
+          this.provider,
+          { path, absolute: join(this.options.sourceRoot, path), size: file.size, mtime: file.mtime },
+          this.runId,
+          (delta) => {
+            sentThisAttempt += delta;
+            this.options.onProgress?.({ type: 'bytes', path, delta });
+          },
+        ).catch((error) => {
+          this.options.onProgress?.({ type: 'bytes', path, delta: -sentThisAttempt });
+          throw error;
+        });
+      }, this.options.retry);
+      this.writer.saveFile(facts);
+      this.countSent(action, file.size);
+      this.options.onProgress?.({ type: 'done', path, action });
+    } catch (error) {
+      this.fail(path, 'upload', error);
+    }
+  }
+
+  private countSent(action: 'upload' | 'update', bytes: number): void {
+    if (action === 'upload') this.counts.uploaded++;
+    else this.counts.updated++;
+    this.bytesUploaded += bytes;
+  }
+
+  private async deleteFile(path: string): Promise<void> {
+    if (this.options.dryRun) {
+      this.plan.push({ action: 'delete', path });
+    } else {
+      try {
+        await withRetry(() => this.provider.delete(path), this.options.retry);
+      } catch (error) {
+        return this.fail(path, 'delete', error);
+      }
+    }
+    this.writer.removeFile(path);
+    this.counts.deleted++;
+    this.options.onProgress?.({ type: 'done', path, action: 'delete' });
+  }
+
+  /**
+   * A folder gone from the source: delete every file recorded below it, then the folders.
+   * With `now`, deletions happen before returning (a file is about to take the folder's name).
+   */
+  private async removeSubtree(dir: string, now: boolean): Promise<void> {
+    if (!this.options.deleteRemoved && !now) {
+      for await (const page of this.db.filesUnder(dir)) this.counts.keptDeleted += page.length;
+      return;
+    }
+    for await (const page of this.db.filesUnder(dir)) {
+      for (const record of page) {
+        if (now) await this.deleteFile(record.path);
+        else await this.queue.add(() => this.deleteFile(record.path));
+      }
+    }
+    const folders = await this.db.foldersUnder(dir);
+    if (now) {
+      for (const f of folders) await this.removeFolder(f.path);
+    } else {
+      this.foldersToRemove.push(...folders.map((f) => f.path));
+    }
+  }
+
+  private async removeGoneFolders(): Promise<void> {
+    const deepestFirst = [...new Set(this.foldersToRemove)].sort((a, b) => b.split('/').length - a.split('/').length);
+    for (const path of deepestFirst) await this.removeFolder(path);
+  }
+
+  private async removeFolder(path: string): Promise<void> {
+    const real = this.provider.capabilities.folders === 'real' && typeof this.provider.removeFolder === 'function';
+    if (real) {
+      if (this.options.dryRun) this.plan.push({ action: 'remove-folder', path });
+      else {
+        try {
+          await withRetry(() => this.provider.removeFolder!(path), this.options.retry);
+        } catch (error) {
+          return this.fail(path, 'remove-folder', error);
+        }
+      }
+      this.counts.foldersRemoved++;
+    }
+    this.writer.removeFolder(path);
+  }
+
+  /** A folder the database did not know: remember it; make it if it is empty and can exist empty. */
+  private async recordNewFolder(path: string, isEmpty: boolean): Promise<void> {
+    const canHoldEmpty = supports(this.provider, 'makeFolder');
+    if (isEmpty && !canHoldEmpty) {
+      this.counts.emptyFoldersSkipped++;
+      this.notes.add('the destination has virtual folders (object-name prefixes), so empty source folders are not created there');
+      return;
+    }
+    if (isEmpty) {
+      if (this.options.dryRun) this.plan.push({ action: 'make-folder', path });
+      else {
+        try {
+          await withRetry(() => this.provider.makeFolder!(path), this.options.retry);
+        } catch (error) {
+          return this.fail(path, 'make-folder', error);
+        }
+      }
+      this.counts.foldersCreated++;
+    }
+    this.writer.saveFolder({ path, parent: parentOf(path), created: isEmpty, lastRun: this.runId });
+  }
+
+  private fail(path: string, operation: FileFailure['operation'], error: unknown): void {
+    const message = describeError(error);
+    this.failures.push({ path, operation, error: message });
+    this.options.logger.error(`${operation} ${path}: ${message}`);
+    this.options.onProgress?.({ type: 'failed', path, error: message });
+  }
+}

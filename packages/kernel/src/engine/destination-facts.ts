@@ -1,0 +1,57 @@
+import type { Capabilities } from '../capabilities/capabilities.js';
+import type { FileFacts } from '../database/cloud-database.js';
+import type { RemoteEntry } from '../provider/remote-entry.js';
+import { parentOf } from '../provider/paths.js';
+
+/** Metadata keys Nimbus stores on objects when the provider keeps custom metadata. */
+export const META_KEYS = {
+  mtime: 'nimbus-mtime',
+  size: 'nimbus-size',
+  sha256: 'nimbus-sha256',
+} as const;
+
+/** mtime recorded when the original's modification time cannot be known (forces a re-check). */
+export const UNKNOWN_MTIME = -1;
+
+/** Facts about the original to store as object metadata. */
+export function metadataFor(size: number, mtime: number, sha256?: string | null): Record<string, string> {
+  return {
+    [META_KEYS.mtime]: String(mtime),
+    [META_KEYS.size]: String(size),
+    ...(sha256 ? { [META_KEYS.sha256]: sha256 } : {}),
+  };
+}
+
+function intOrUndefined(value: string | undefined): number | undefined {
+  if (value === undefined || !/^\d+$/.test(value)) return undefined;
+  return Number(value);
+}
+
+/**
+ * What can be learnt about an original from the object alone: metadata first, then the
+ * provider's own mtime when it keeps the one we gave it. Used to rebuild the database
+ * from a listing; an unknown mtime means the file will be compared by content or re-sent.
+ */
+export function factsFromRemote(entry: RemoteEntry, capabilities: Capabilities, runId: number): FileFacts {
+  const meta = entry.metadata ?? {};
+  const metaMtime = intOrUndefined(meta[META_KEYS.mtime]);
+  const metaSize = intOrUndefined(meta[META_KEYS.size]);
+  const providerMtime = capabilities.mtime.support !== 'none' ? entry.mtime : undefined;
+  return {
+    path: entry.path,
+    dir: parentOf(entry.path),
+    size: metaSize ?? entry.size,
+    mtime: metaMtime ?? (providerMtime !== undefined ? Math.floor(providerMtime) : UNKNOWN_MTIME),
+    sha256: meta[META_KEYS.sha256] ?? entry.hashes?.sha256 ?? null,
+    storedSize: entry.size,
+    compressed: false,
+    encrypted: false,
+    remoteMtime: entry.mtime !== undefined ? Math.floor(entry.mtime) : null,
+    remoteId: entry.remoteId ?? null,
+    versionId: entry.versionId ?? null,
+    archiveStatus: entry.archive?.status ?? null,
+    restoreRequestedAt: null,
+    restoreExpiresAt: entry.archive?.expiresAt ?? null,
+    lastRun: runId,
+  };
+}

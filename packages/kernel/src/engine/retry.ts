@@ -1,0 +1,50 @@
+import pRetry, { AbortError } from 'p-retry';
+import { isProviderError } from '../errors/nimbus-error.js';
+
+export interface RetryPolicy {
+  /** Attempts after the first. */
+  readonly retries: number;
+  readonly minDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { retries: 5, minDelayMs: 250, maxDelayMs: 30_000 };
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Node/network error codes worth another try. */
+const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'ECONNABORTED']);
+
+export function isTransient(error: unknown): boolean {
+  if (isProviderError(error)) return error.kind === 'transient';
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code !== undefined && TRANSIENT_CODES.has(code);
+}
+
+/**
+ * Run `attempt` again on transient failures with exponential backoff and jitter, capped,
+ * waiting at least as long as a Retry-After the service sent. Other errors fail at once.
+ */
+export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
+  return pRetry(
+    async () => {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!isTransient(error)) throw new AbortError(error as Error);
+        throw error;
+      }
+    },
+    {
+      retries: policy.retries,
+      minTimeout: policy.minDelayMs,
+      maxTimeout: policy.maxDelayMs,
+      factor: 2,
+      randomize: true,
+      onFailedAttempt: async ({ error }) => {
+        const after = isProviderError(error) ? error.retryAfterSeconds : undefined;
+        if (after !== undefined) await sleep(Math.min(after * 1000, policy.maxDelayMs));
+      },
+    },
+  );
+}

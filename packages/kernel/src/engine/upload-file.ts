@@ -1,0 +1,96 @@
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { lstat } from 'node:fs/promises';
+import { pipeline, Transform } from 'node:stream';
+import type { FileFacts } from '../database/cloud-database.js';
+import { parentOf } from '../provider/paths.js';
+import type { StorageProvider } from '../provider/storage-provider.js';
+import { metadataFor } from './destination-facts.js';
+
+export interface UploadJob {
+  /** Destination path. */
+  readonly path: string;
+  /** Source file on disk. */
+  readonly absolute: string;
+  /** Size and mtime seen by the scan: what the record will say. */
+  readonly size: number;
+  readonly mtime: number;
+}
+
+/** The source file changed between the scan and the end of its upload. */
+export class SourceChangedError extends Error {
+  constructor(path: string) {
+    super(`${path} changed while it was being read; it will be sent again on the next run`);
+  }
+}
+
+/** SHA-256 of a local file, streamed. */
+export async function hashLocalFile(absolute: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(absolute)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/**
+ * Stream one source file to the provider, hashing it on the way, with the original's
+ * facts in metadata where the provider keeps metadata. Returns the record to store.
+ */
+export async function uploadFile(
+  provider: StorageProvider,
+  job: UploadJob,
+  runId: number,
+  onBytes: (delta: number) => void,
+): Promise<FileFacts> {
+  const caps = provider.capabilities;
+  const hash = createHash('sha256');
+  let read = 0;
+  const source = createReadStream(job.absolute);
+  const body = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      read += chunk.length;
+      onBytes(chunk.length);
+      done(null, chunk);
+    },
+  });
+  // pipeline destroys `body` with the read error, so the provider sees the failure
+  // and must not leave a complete-looking object behind.
+  pipeline(source, body, () => undefined);
+  const sourceChanged = async () => {
+    const after = await lstat(job.absolute).catch(() => undefined);
+    return !after || after.size !== job.size || Math.round(after.mtimeMs) !== job.mtime;
+  };
+  let entry;
+  try {
+    entry = await provider.write(job.path, body, {
+      size: job.size,
+      ...(caps.mtime.support !== 'none' ? { mtime: job.mtime } : {}),
+      ...(caps.metadata ? { metadata: metadataFor(job.size, job.mtime) } : {}),
+    });
+  } catch (error) {
+    // A provider refusing a body longer or shorter than announced: say what really happened.
+    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (await sourceChanged())) throw new SourceChangedError(job.path);
+    throw error;
+  } finally {
+    // A provider that failed without draining the body must not leave the file open.
+    body.destroy();
+  }
+  if (read !== job.size || (await sourceChanged())) throw new SourceChangedError(job.path);
+  return {
+    path: job.path,
+    dir: parentOf(job.path),
+    size: job.size,
+    mtime: job.mtime,
+    sha256: hash.digest('hex'),
+    storedSize: entry.size,
+    compressed: false,
+    encrypted: false,
+    remoteMtime: entry.mtime !== undefined ? Math.floor(entry.mtime) : null,
+    remoteId: entry.remoteId ?? null,
+    versionId: entry.versionId ?? null,
+    archiveStatus: entry.archive?.status ?? null,
+    restoreRequestedAt: null,
+    restoreExpiresAt: null,
+    lastRun: runId,
+  };
+}

@@ -1,0 +1,47 @@
+import type { z } from 'zod';
+import type { Capabilities } from '../capabilities/capabilities.js';
+import type { Logger } from '../log/logger.js';
+import type { StorageProvider } from '../provider/storage-provider.js';
+
+/** What a plugin's factory receives besides its validated configuration. */
+export interface PluginContext {
+  readonly logger: Logger;
+  /** A folder the plugin may use for its own state (token caches...). */
+  readonly stateDir: string;
+  /** Folder relative config paths are resolved against (the profile's folder, or the working folder). */
+  readonly baseDir: string;
+  /** A dry run: the plugin must not create anything (bucket, folder...) while connecting. */
+  readonly dryRun: boolean;
+}
+
+/**
+ * Everything the kernel needs to know about a provider plugin. A plugin package's
+ * module exports one as its default export (use `definePlugin` for type checking).
+ */
+export interface PluginManifest<Config = any> {
+  /** Short lower-case id used in profiles (`provider: s3`) and one-off targets (`s3:bucket/dir`). */
+  readonly id: string;
+  readonly displayName: string;
+  readonly description?: string;
+  /** Semver range of KERNEL_API_VERSION this plugin was built for, e.g. "^1.0.0". */
+  readonly kernelApi: string;
+  /** Validates the `destination` block of a profile (minus `provider`). Strict: unknown keys are errors. */
+  readonly configSchema: z.ZodType<Config>;
+  /** Config fields holding secrets: never logged, reported or stored in plain text. */
+  readonly secretFields?: readonly string[];
+  /** Capabilities as declared; `connect` may refine them for one connection. */
+  readonly capabilities: Capabilities;
+  /** Turns the `target` of a one-off `id:target` destination into a config object. */
+  parseTarget?(target: string): Record<string, unknown>;
+  /**
+   * A stable, secret-free string naming the place this config points at (reports, and the
+   * cloud database's identity). `baseDir` is what relative settings are resolved against.
+   */
+  describeLocation?(config: Config, context: { readonly baseDir: string }): string;
+  connect(config: Config, context: PluginContext): Promise<StorageProvider>;
+}
+
+/** Identity function that gives a plugin author type checking and inference. */
+export function definePlugin<Config>(manifest: PluginManifest<Config>): PluginManifest<Config> {
+  return manifest;
+}

@@ -1,0 +1,42 @@
+import { createHash } from 'node:crypto';
+import { parseConfig } from '../config/config-error.js';
+import type { LoadedProfile } from '../config/load-profile.js';
+import type { PluginManifest } from '../plugins/plugin-manifest.js';
+import type { PluginRegistry } from '../plugins/plugin-registry.js';
+import { resolveNamedPlugin } from '../plugins/plugin-discovery.js';
+
+/** A profile's destination, resolved to its plugin and validated configuration. */
+export interface ResolvedDestination {
+  readonly manifest: PluginManifest;
+  readonly config: unknown;
+  /** Secret-free, stable description: names the place in reports and ties the database to it. */
+  readonly label: string;
+}
+
+/** JSON with sorted keys, so equal configs give equal strings. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+/** Load the profile's extra plugins, pick the destination's plugin and validate its block. */
+export async function resolveDestination(loaded: LoadedProfile, registry: PluginRegistry): Promise<ResolvedDestination> {
+  for (const spec of loaded.profile.plugins) registry.addSource(resolveNamedPlugin(spec, loaded.baseDir));
+  const { provider, ...rest } = loaded.profile.destination;
+  const manifest = await registry.get(provider);
+  const config = parseConfig(manifest.configSchema, rest, loaded.origin, 'destination');
+  let label: string;
+  if (manifest.describeLocation) {
+    label = `${manifest.id}:${manifest.describeLocation(config, { baseDir: loaded.baseDir })}`;
+  } else {
+    const secretFree = Object.fromEntries(
+      Object.entries(config as Record<string, unknown>).filter(([key]) => !manifest.secretFields?.includes(key)),
+    );
+    label = `${manifest.id}:${createHash('sha256').update(stableJson(secretFree)).digest('hex').slice(0, 16)}`;
+  }
+  return { manifest, config, label };
+}

@@ -1,0 +1,3 @@
+export * from './capability-mask.js';
+export * from './masks.js';
+export * from './masked-provider.js';

@@ -1,0 +1,131 @@
+import type {
+  Capabilities,
+  HashAlgorithm,
+  ListOptions,
+  ReadOptions,
+  RemoteEntry,
+  StorageProvider,
+  WriteOptions,
+} from '@nimbus/kernel';
+import type { Readable } from 'node:stream';
+import { reduceCapabilities, type CapabilityMask } from './capability-mask.js';
+import { listWithVirtualFolders } from './virtual-folder-listing.js';
+
+/**
+ * Wrap `provider` so it looks and behaves like one without the masked capabilities:
+ * reduced `capabilities`, the matching optional operations absent (so `supports()` is
+ * false), and entries/writes adjusted. This lets the kernel's fallback paths run against
+ * a provider that really has the features, as rclone does with feature masking.
+ */
+export function maskCapabilities(provider: StorageProvider, mask: CapabilityMask): StorageProvider {
+  return new MaskedProvider(provider, mask);
+}
+
+class MaskedProvider implements StorageProvider {
+  readonly capabilities: Capabilities;
+
+  // Optional operations: assigned in the constructor only when they survive the mask.
+  copy?: StorageProvider['copy'];
+  move?: StorageProvider['move'];
+  setMtime?: StorageProvider['setMtime'];
+  setMetadata?: StorageProvider['setMetadata'];
+  makeFolder?: StorageProvider['makeFolder'];
+  removeFolder?: StorageProvider['removeFolder'];
+  listVersions?: StorageProvider['listVersions'];
+  readVersion?: StorageProvider['readVersion'];
+  deleteVersion?: StorageProvider['deleteVersion'];
+  requestRestore?: StorageProvider['requestRestore'];
+  listBuckets?: StorageProvider['listBuckets'];
+  createBucket?: StorageProvider['createBucket'];
+  cleanupIncomplete?: StorageProvider['cleanupIncomplete'];
+  close?: StorageProvider['close'];
+
+  constructor(
+    private readonly inner: StorageProvider,
+    private readonly mask: CapabilityMask,
+  ) {
+    const c = (this.capabilities = reduceCapabilities(inner.capabilities, mask));
+    if (c.serverSideCopy && inner.copy) {
+      this.copy = async (from, to) => this.stampUploadTime(await inner.copy!(from, to));
+    }
+    if (c.serverSideMove && inner.move) {
+      this.move = async (from, to) => this.stampUploadTime(await inner.move!(from, to));
+    }
+    if (c.mtime.support === 'any-time' && inner.setMtime) this.setMtime = inner.setMtime.bind(inner);
+    if (c.metadata && inner.setMetadata) this.setMetadata = inner.setMetadata.bind(inner);
+    if (c.folders === 'real') {
+      if (inner.makeFolder) this.makeFolder = inner.makeFolder.bind(inner);
+      if (inner.removeFolder) this.removeFolder = inner.removeFolder.bind(inner);
+    }
+    if (c.versioning !== 'none') {
+      if (inner.listVersions) this.listVersions = inner.listVersions.bind(inner);
+      if (inner.readVersion) this.readVersion = inner.readVersion.bind(inner);
+      if (inner.deleteVersion) this.deleteVersion = inner.deleteVersion.bind(inner);
+    }
+    if (inner.requestRestore) this.requestRestore = inner.requestRestore.bind(inner);
+    if (inner.listBuckets) this.listBuckets = inner.listBuckets.bind(inner);
+    if (inner.createBucket) this.createBucket = inner.createBucket.bind(inner);
+    if (inner.cleanupIncomplete) this.cleanupIncomplete = inner.cleanupIncomplete.bind(inner);
+    if (inner.close) this.close = inner.close.bind(inner);
+  }
+
+  list(dir: string, options: ListOptions = {}): AsyncIterable<RemoteEntry[]> {
+    if (this.capabilities.folders === 'virtual' && this.inner.capabilities.folders === 'real') {
+      return listWithVirtualFolders(this.inner, dir, options, (e) => this.adapt(e));
+    }
+    return this.adaptPages(this.inner.list(dir, options));
+  }
+
+  async stat(path: string): Promise<RemoteEntry | undefined> {
+    const entry = await this.inner.stat(path);
+    // With virtual folders there is no object behind a folder name.
+    if (entry?.kind === 'folder' && this.capabilities.folders === 'virtual') return undefined;
+    return entry && this.adapt(entry);
+  }
+
+  read(path: string, options?: ReadOptions): Promise<Readable> {
+    return this.inner.read(path, options);
+  }
+
+  async write(path: string, body: Readable, options: WriteOptions = {}): Promise<RemoteEntry> {
+    const { mtime, metadata, ...rest } = options;
+    const kept: WriteOptions = {
+      ...rest,
+      ...(mtime !== undefined && this.capabilities.mtime.support !== 'none' ? { mtime } : {}),
+      ...(metadata !== undefined && this.capabilities.metadata ? { metadata } : {}),
+    };
+    return this.adapt(await this.inner.write(path, body, kept));
+  }
+
+  delete(path: string): Promise<void> {
+    return this.inner.delete(path);
+  }
+
+  private async *adaptPages(pages: AsyncIterable<RemoteEntry[]>): AsyncIterable<RemoteEntry[]> {
+    for await (const page of pages) yield page.map((e) => this.adapt(e));
+  }
+
+  /** Remove from an entry what the masked provider could not know. */
+  private adapt(entry: RemoteEntry): RemoteEntry {
+    const { metadata, versionId, hashes, ...rest } = entry;
+    const keptHashes = hashes && Object.fromEntries(Object.entries(hashes).filter(([a]) => this.capabilities.hashes.includes(a as HashAlgorithm)));
+    return {
+      ...rest,
+      ...(metadata !== undefined && this.capabilities.metadata ? { metadata } : {}),
+      ...(versionId !== undefined && this.capabilities.versioning !== 'none' ? { versionId } : {}),
+      ...(keptHashes && Object.keys(keptHashes).length ? { hashes: keptHashes } : {}),
+    };
+  }
+
+  /**
+   * Without mtime support an object's time is when it was stored; a copy or move is a new
+   * store, so give it the current time when the inner provider kept the source's.
+   */
+  private async stampUploadTime(entry: RemoteEntry): Promise<RemoteEntry> {
+    if (this.mask.mtime !== 'none' || this.inner.capabilities.mtime.support !== 'any-time' || !this.inner.setMtime) {
+      return this.adapt(entry);
+    }
+    await this.inner.setMtime(entry.path, Date.now());
+    return this.adapt((await this.inner.stat(entry.path)) ?? entry);
+  }
+}
