@@ -189,18 +189,7 @@ export class CloudDatabase {
 
   /** Insert or replace many file records in one transaction. */
   async saveFiles(records: readonly FileFacts[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.exclusive(() => this.source.transaction(async (m) => {
-      for (const part of chunks(records)) {
-        await m
-          .createQueryBuilder()
-          .insert()
-          .into(FileRecord)
-          .values(part)
-          .orUpdate(FILE_COLUMNS, ['path'])
-          .execute();
-      }
-    }));
+    await this.upsert(FileRecord, records, FILE_COLUMNS);
   }
 
   async removeFiles(paths: readonly string[]): Promise<void> {
@@ -208,18 +197,7 @@ export class CloudDatabase {
   }
 
   async saveFolders(records: readonly FolderFacts[]): Promise<void> {
-    if (records.length === 0) return;
-    await this.exclusive(() => this.source.transaction(async (m) => {
-      for (const part of chunks(records)) {
-        await m
-          .createQueryBuilder()
-          .insert()
-          .into(FolderRecord)
-          .values(part)
-          .orUpdate(['parent', 'created', 'last_run'], ['path'])
-          .execute();
-      }
-    }));
+    await this.upsert(FolderRecord, records, ['parent', 'created', 'last_run']);
   }
 
   async removeFolders(paths: readonly string[]): Promise<void> {
@@ -243,6 +221,18 @@ export class CloudDatabase {
       await m.query('DELETE FROM files');
       await m.query('DELETE FROM folders');
     }));
+  }
+
+  /** INSERT ... ON CONFLICT(path) DO UPDATE, a few hundred rows per statement, one transaction. */
+  private async upsert<T extends FileRecord | FolderRecord>(entity: new () => T, rows: readonly Partial<T>[], columns: string[]): Promise<void> {
+    if (rows.length === 0) return;
+    await this.exclusive(() =>
+      this.source.transaction(async (m) => {
+        for (const part of chunks(rows)) {
+          await m.createQueryBuilder().insert().into(entity).values(part as never).orUpdate(columns, ['path']).execute();
+        }
+      }),
+    );
   }
 
   private async deleteIn(entity: typeof FileRecord | typeof FolderRecord, paths: readonly string[]): Promise<void> {

@@ -257,18 +257,13 @@ export class BackupEngine {
 
   /** Content is the same, only the mtime moved: correct it without sending the file. */
   private async touch(path: string, file: LocalFile, record: FileFacts): Promise<void> {
-    if (this.options.dryRun) {
-      this.plan.push({ action: 'touch', path });
-    } else {
-      try {
-        if (supports(this.provider, 'setMtime')) await withRetry(() => this.provider.setMtime!(path, file.mtime), this.options.retry);
-        else if (supports(this.provider, 'setMetadata')) {
-          await withRetry(() => this.provider.setMetadata!(path, metadataFor(file.size, file.mtime)), this.options.retry);
-        }
-      } catch (error) {
-        return this.fail(path, 'touch', error);
-      }
-    }
+    // Where the provider can hold neither, the database alone carries the new mtime.
+    const correct = supports(this.provider, 'setMtime')
+      ? () => this.provider.setMtime!(path, file.mtime)
+      : supports(this.provider, 'setMetadata')
+        ? () => this.provider.setMetadata!(path, metadataFor(file.size, file.mtime))
+        : async () => undefined;
+    if (!(await this.mutate('touch', path, correct))) return;
     this.writer.saveFile({ ...record, mtime: file.mtime, lastRun: this.runId });
     this.counts.touched++;
   }
@@ -316,15 +311,7 @@ export class BackupEngine {
   }
 
   private async deleteFile(path: string): Promise<void> {
-    if (this.options.dryRun) {
-      this.plan.push({ action: 'delete', path });
-    } else {
-      try {
-        await withRetry(() => this.provider.delete(path), this.options.retry);
-      } catch (error) {
-        return this.fail(path, 'delete', error);
-      }
-    }
+    if (!(await this.mutate('delete', path, () => this.provider.delete(path)))) return;
     this.writer.removeFile(path);
     this.counts.deleted++;
     this.options.onProgress?.({ type: 'done', path, action: 'delete' });
@@ -361,14 +348,7 @@ export class BackupEngine {
   private async removeFolder(path: string): Promise<void> {
     const real = this.provider.capabilities.folders === 'real' && typeof this.provider.removeFolder === 'function';
     if (real) {
-      if (this.options.dryRun) this.plan.push({ action: 'remove-folder', path });
-      else {
-        try {
-          await withRetry(() => this.provider.removeFolder!(path), this.options.retry);
-        } catch (error) {
-          return this.fail(path, 'remove-folder', error);
-        }
-      }
+      if (!(await this.mutate('remove-folder', path, () => this.provider.removeFolder!(path)))) return;
       this.counts.foldersRemoved++;
     }
     this.writer.removeFolder(path);
@@ -383,17 +363,28 @@ export class BackupEngine {
       return;
     }
     if (isEmpty) {
-      if (this.options.dryRun) this.plan.push({ action: 'make-folder', path });
-      else {
-        try {
-          await withRetry(() => this.provider.makeFolder!(path), this.options.retry);
-        } catch (error) {
-          return this.fail(path, 'make-folder', error);
-        }
-      }
+      if (!(await this.mutate('make-folder', path, () => this.provider.makeFolder!(path)))) return;
       this.counts.foldersCreated++;
     }
     this.writer.saveFolder({ path, parent: parentOf(path), created: isEmpty, lastRun: this.runId });
+  }
+
+  /**
+   * Change the destination, with retries, or only plan the change in a dry run.
+   * Resolves false (after recording the failure) when the change could not be made.
+   */
+  private async mutate(action: PlannedAction['action'] & FileFailure['operation'], path: string, change: () => Promise<unknown>): Promise<boolean> {
+    if (this.options.dryRun) {
+      this.plan.push({ action, path });
+      return true;
+    }
+    try {
+      await withRetry(change, this.options.retry);
+      return true;
+    } catch (error) {
+      this.fail(path, action, error);
+      return false;
+    }
   }
 
   private fail(path: string, operation: FileFailure['operation'], error: unknown): void {

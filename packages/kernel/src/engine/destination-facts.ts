@@ -27,6 +27,17 @@ function intOrUndefined(value: string | undefined): number | undefined {
   return Number(value);
 }
 
+/** The facts that describe the stored object itself, as the provider reported it. */
+export function storedObjectFacts(entry: RemoteEntry): Pick<FileFacts, 'storedSize' | 'remoteMtime' | 'remoteId' | 'versionId' | 'archiveStatus'> {
+  return {
+    storedSize: entry.size,
+    remoteMtime: entry.mtime !== undefined ? Math.round(entry.mtime) : null,
+    remoteId: entry.remoteId ?? null,
+    versionId: entry.versionId ?? null,
+    archiveStatus: entry.archive?.status ?? null,
+  };
+}
+
 /**
  * What can be learnt about an original from the object alone: metadata first, then the
  * provider's own mtime when it keeps the one we gave it. Used to rebuild the database
@@ -41,15 +52,11 @@ export function factsFromRemote(entry: RemoteEntry, capabilities: Capabilities, 
     path: entry.path,
     dir: parentOf(entry.path),
     size: metaSize ?? entry.size,
-    mtime: metaMtime ?? (providerMtime !== undefined ? Math.floor(providerMtime) : UNKNOWN_MTIME),
+    mtime: metaMtime ?? (providerMtime !== undefined ? Math.round(providerMtime) : UNKNOWN_MTIME),
     sha256: meta[META_KEYS.sha256] ?? entry.hashes?.sha256 ?? null,
-    storedSize: entry.size,
+    ...storedObjectFacts(entry),
     compressed: false,
     encrypted: false,
-    remoteMtime: entry.mtime !== undefined ? Math.floor(entry.mtime) : null,
-    remoteId: entry.remoteId ?? null,
-    versionId: entry.versionId ?? null,
-    archiveStatus: entry.archive?.status ?? null,
     restoreRequestedAt: null,
     restoreExpiresAt: entry.archive?.expiresAt ?? null,
     lastRun: runId,

@@ -5,7 +5,7 @@ import { pipeline, Transform } from 'node:stream';
 import type { FileFacts } from '../database/cloud-database.js';
 import { parentOf } from '../provider/paths.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
-import { metadataFor } from './destination-facts.js';
+import { metadataFor, storedObjectFacts } from './destination-facts.js';
 
 export interface UploadJob {
   /** Destination path. */
@@ -82,13 +82,9 @@ export async function uploadFile(
     size: job.size,
     mtime: job.mtime,
     sha256: hash.digest('hex'),
-    storedSize: entry.size,
+    ...storedObjectFacts(entry),
     compressed: false,
     encrypted: false,
-    remoteMtime: entry.mtime !== undefined ? Math.floor(entry.mtime) : null,
-    remoteId: entry.remoteId ?? null,
-    versionId: entry.versionId ?? null,
-    archiveStatus: entry.archive?.status ?? null,
     restoreRequestedAt: null,
     restoreExpiresAt: null,
     lastRun: runId,
