@@ -51,12 +51,24 @@ export interface BucketInfo {
  * implements them AND declares the matching capability; callers check with `supports()`
  * (see operations.ts) rather than by provider id.
  *
- * Contract highlights (the testkit's conformance suite checks each):
+ * Contract (the testkit's conformance suite checks each point):
  * - `write` is atomic as seen by readers: until it resolves, no complete-looking object
  *   exists at `path`, and a failed or aborted write leaves the previous object intact.
- * - `list` yields pages; entries inside a page need not be sorted.
- * - Missing objects make `stat` resolve undefined and `read`/`delete` reject with
- *   ProviderError('not-found') (`delete` of a missing object may also resolve).
+ *   It creates missing parent folders itself. A body longer or shorter than `size`
+ *   rejects with ProviderError('conflict'). `onProgress` ends at the full size.
+ * - `list` yields pages; entries inside a page need not be sorted. Listing a missing
+ *   folder yields nothing. With virtual folders a folder entry appears only when a file
+ *   lies below it.
+ * - Missing objects make `stat` resolve undefined and `read` reject with
+ *   ProviderError('not-found'); `delete` of a missing object resolves. `stat` of a folder
+ *   returns a folder entry on real-folder providers and may return undefined on virtual ones.
+ * - `makeFolder` creates parents and is idempotent; `removeFolder` never removes content
+ *   and resolves when the folder is already gone.
+ * - Errors are ProviderErrors with a kind (see errors/nimbus-error.ts), including errors
+ *   raised inside returned read streams where the provider can classify them.
+ * - `cleanupIncomplete` may only be called when no write to this destination is running.
+ * - Hashes in RemoteEntry.hashes are lower-case hex for md5, sha1, sha256 and dropbox, and
+ *   the service's own encoding (base64) for crc32c and quickxor.
  */
 export interface StorageProvider {
   /** Effective capabilities for this connection (declared ones, refined at connect time). */
