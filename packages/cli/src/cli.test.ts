@@ -194,3 +194,17 @@ test('a run with failed files exits 1 and lists each failure', async (t) => {
   t.regex(r.stdout, /1 failed/);
   t.is(await readFile(join(w.destination, 'docs', 'b.txt'), 'utf8'), 'beta, changed', 'the rest was backed up');
 });
+
+test('restore <profile> <folder> brings the backup back; a file as target is a usage error', async (t) => {
+  const w = await workspace(t);
+  const profile = join(w.root, 'p.yaml');
+  await writeFile(profile, 'source: ./source\ndestination:\n  provider: local\n  path: ./backup\n');
+  t.is((await nimbus(['run', profile, '--data-dir', w.data])).code, 0);
+  const target = join(w.root, 'restored');
+  const r = await nimbus(['restore', profile, target, '--data-dir', w.data]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /2 files restored/);
+  t.deepEqual(await treeDigest(target), await treeDigest(w.source));
+  t.true(existsSync(join(target, 'docs', 'empty')));
+  assertUsageError(t, await nimbus(['restore', profile, join(w.source, 'a.txt'), '--data-dir', w.data]), /is a file: give a folder/);
+});

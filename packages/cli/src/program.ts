@@ -62,6 +62,22 @@ export function buildProgram(): Command {
   });
 
   program
+    .command('restore')
+    .description('bring a profile\'s files back from its destination into a folder')
+    .argument('<profile>', 'path of the profile file')
+    .argument('<target-folder>', 'folder to restore into (created when missing)')
+    .option('--path <glob>', 'only restore paths matching this glob (repeatable)', collect, [])
+    .option('--force', 'overwrite local files even when they are newer')
+    .option('-n, --dry-run', 'print what would be restored; write nothing')
+    .option('--json', 'print the report as JSON on stdout')
+    .option('-q, --quiet', 'no progress bar, no summary')
+    .option('--data-dir <dir>', 'where cloud databases live')
+    .action(async (profile: string, target: string, options) => {
+      const { restoreCommand } = await import('./commands/restore.js');
+      process.exitCode = await restoreCommand(profile, target, options);
+    });
+
+  program
     .command('plugins')
     .description('list installed provider plugins and their capabilities')
     .option('--json', 'print as JSON')

@@ -9,6 +9,7 @@ export async function pluginsCommand(flags: { json?: boolean; markdown?: boolean
     for (const spec of loaded.profile.plugins) registry.addSource(resolveNamedPlugin(spec, loaded.baseDir));
   }
   const manifests = await registry.all();
+  for (const problem of registry.loadErrors) process.stderr.write(`warning: ${problem}\n`);
   if (flags.json) {
     const out = manifests.map((m) => {
       const { validateBucketName, ...capabilities } = m.capabilities;

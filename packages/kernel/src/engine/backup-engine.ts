@@ -7,7 +7,8 @@ import { supports } from '../provider/operations.js';
 import { joinPath, parentOf } from '../provider/paths.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
 import { compareWithRecord, sameMtime } from './compare.js';
-import { factsFromRemote, metadataFor } from './destination-facts.js';
+import { metadataFor } from './destination-facts.js';
+import { reconcileWithListing } from './reconcile.js';
 import type { PathFilter } from './filters.js';
 import { scanLocalFolder, type LocalFile } from './local-scanner.js';
 import type { PlannedAction, ProgressListener } from './progress.js';
@@ -84,7 +85,7 @@ export class BackupEngine {
     const started = Date.now();
     this.runId = await this.db.startRun('backup', started);
     this.noteCapabilities();
-    if (this.options.listRemote) await this.reconcileWithListing();
+    if (this.options.listRemote) await reconcileWithListing(this.provider, this.db, this.writer, this.runId, this.options.logger);
     await this.walk();
     await this.queue.drain();
     await this.removeGoneFolders();
@@ -127,40 +128,6 @@ export class BackupEngine {
     if (!caps.metadata && caps.mtime.support === 'none') {
       this.notes.add('the destination keeps neither custom metadata nor modification times: originals\' sizes, times and hashes live in the cloud database only');
     }
-  }
-
-  // ---------- reconcile: rebuild the database view from a listing ----------
-
-  private async reconcileWithListing(): Promise<void> {
-    const caps = this.provider.capabilities;
-    const seenFolders = new Set<string>();
-    const folderFact = (path: string): FolderFacts => ({ path, parent: parentOf(path), created: caps.folders === 'real', lastRun: this.runId });
-    const addFolderChain = (path: string) => {
-      for (let p = path; p !== '' && !seenFolders.has(p); p = parentOf(p)) {
-        seenFolders.add(p);
-        this.writer.saveFolder(folderFact(p));
-      }
-    };
-    for await (const page of this.provider.list('', { recursive: true })) {
-      const files = page.filter((e) => e.kind === 'file');
-      const known = new Map((await this.db.getFiles(files.map((f) => f.path))).map((r) => [r.path, r]));
-      for (const entry of page) {
-        if (entry.kind === 'folder') {
-          addFolderChain(entry.path);
-          continue;
-        }
-        addFolderChain(parentOf(entry.path));
-        const record = known.get(entry.path);
-        const stillSame =
-          record !== undefined &&
-          record.storedSize === entry.size &&
-          (record.remoteMtime === null || entry.mtime === undefined || Math.abs(record.remoteMtime - entry.mtime) < Math.max(1, this.precisionMs));
-        this.writer.saveFile(stillSame ? { ...record, lastRun: this.runId } : factsFromRemote(entry, caps, this.runId));
-      }
-    }
-    await this.writer.flush();
-    const dropped = await this.db.removeUnseen(this.runId);
-    if (dropped.files) this.options.logger.warn(`${dropped.files} files recorded in the cloud database are no longer at the destination; they will be sent again`);
   }
 
   // ---------- the walk ----------

@@ -19,6 +19,8 @@ export class PluginRegistry {
   readonly container: DependencyContainer;
   private readonly pending = new Map<string, PluginSource>();
   private readonly unnamed: PluginSource[] = [];
+  /** Installed plugin packages that could not be loaded while listing or searching (one line each). */
+  readonly loadErrors: string[] = [];
 
   constructor(parent: DependencyContainer = rootContainer) {
     this.container = parent.createChildContainer();
@@ -59,7 +61,8 @@ export class PluginRegistry {
     }
     if (!this.has(id)) {
       const known = this.ids();
-      const hint = known.length ? ` (did you mean "${closest(id, known)}"? installed: ${known.join(', ')})` : '';
+      const broken = this.loadErrors.length ? `; ${this.loadErrors.length} installed plugin package(s) failed to load: ${this.loadErrors.join('; ')}` : '';
+      const hint = known.length ? ` (did you mean "${closest(id, known)}"? installed: ${known.join(', ')}${broken})` : broken ? ` (${broken.slice(2)})` : '';
       throw new UserError(
         `unknown provider "${id}"${hint}: install its plugin package (npm install <package>) or list it under "plugins" in the profile`,
       );
@@ -67,9 +70,12 @@ export class PluginRegistry {
     return this.container.resolve(pluginToken(id));
   }
 
-  /** Every plugin, importing all discovered packages. */
+  /**
+   * Every plugin, importing all discovered packages. A package that fails to load does not
+   * hide the others: its error is kept in `loadErrors`.
+   */
   async all(): Promise<PluginManifest[]> {
-    for (const source of [...this.pending.values()]) await this.load(source);
+    for (const source of [...this.pending.values()]) await this.tryLoad(source);
     await this.loadUnnamed();
     if (!this.container.isRegistered(PLUGIN_MANIFESTS)) return [];
     return [...this.container.resolveAll(PLUGIN_MANIFESTS)].sort((a, b) => a.id.localeCompare(b.id));
@@ -83,8 +89,17 @@ export class PluginRegistry {
     return [...new Set([...registered, ...this.pending.keys()])].sort();
   }
 
+  /** Packages without a declared id are imported to learn it; one that breaks is skipped. */
   private async loadUnnamed(): Promise<void> {
-    while (this.unnamed.length) await this.load(this.unnamed.shift()!);
+    while (this.unnamed.length) await this.tryLoad(this.unnamed.shift()!);
+  }
+
+  private async tryLoad(source: PluginSource): Promise<void> {
+    try {
+      await this.load(source);
+    } catch (error) {
+      this.loadErrors.push((error as Error).message);
+    }
   }
 
   private async load(source: PluginSource): Promise<void> {

@@ -138,3 +138,18 @@ test('plugins named in configuration resolve by package name or path', async (t)
   t.throws(() => resolveNamedPlugin('@acme/not-installed', root), { message: /plugin package "@acme\/not-installed" is not installed: run npm install/ });
   t.throws(() => resolveNamedPlugin('./missing.js', root), { message: /plugin "\.\/missing\.js" not found/ });
 });
+
+test('a broken installed package does not hide the others when listing', async (t) => {
+  const root = mkdtempSync(join(tmpdir(), 'nimbus-discovery-'));
+  t.teardown(() => rmSync(root, { recursive: true, force: true }));
+  fakePluginPackage(root, 'nimbus-plugin-good', 'good', true);
+  const broken = join(root, 'node_modules', 'nimbus-plugin-broken');
+  mkdirSync(broken, { recursive: true });
+  writeFileSync(join(broken, 'package.json'), JSON.stringify({ name: 'nimbus-plugin-broken', nimbus: { plugin: './missing.js' } }));
+  const registry = new PluginRegistry();
+  for (const s of discoverInstalledPlugins([root])) registry.addSource(s);
+  t.deepEqual((await registry.all()).map((m) => m.id), ['good']);
+  t.is(registry.loadErrors.length, 1);
+  t.regex(registry.loadErrors[0]!, /plugin package nimbus-plugin-broken could not be loaded/);
+  await t.throwsAsync(registry.get('other'), { message: /1 installed plugin package\(s\) failed to load/ });
+});

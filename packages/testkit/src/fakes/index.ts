@@ -1,1 +1,2 @@
 export * from './memory-provider.js';
+export * from './archive-simulator.js';

@@ -1,0 +1,51 @@
+import type { CloudDatabase, FolderFacts } from '../database/cloud-database.js';
+import type { Logger } from '../log/logger.js';
+import { parentOf } from '../provider/paths.js';
+import type { StorageProvider } from '../provider/storage-provider.js';
+import { factsFromRemote } from './destination-facts.js';
+import type { RecordWriter } from './record-writer.js';
+
+/**
+ * Rebuild the database's view of the destination from a full listing, a page at a time:
+ * records whose stored object is unchanged keep their facts (original mtime, hash...);
+ * new or changed objects get what the object itself says (metadata, settable mtime);
+ * records of objects no longer there are dropped.
+ */
+export async function reconcileWithListing(
+  provider: StorageProvider,
+  db: CloudDatabase,
+  writer: RecordWriter,
+  runId: number,
+  logger: Logger,
+): Promise<void> {
+  const caps = provider.capabilities;
+  const tolerance = Math.max(1, caps.mtime.precisionMs);
+  const seenFolders = new Set<string>();
+  const folderFact = (path: string): FolderFacts => ({ path, parent: parentOf(path), created: caps.folders === 'real', lastRun: runId });
+  const addFolderChain = (path: string) => {
+    for (let p = path; p !== '' && !seenFolders.has(p); p = parentOf(p)) {
+      seenFolders.add(p);
+      writer.saveFolder(folderFact(p));
+    }
+  };
+  for await (const page of provider.list('', { recursive: true })) {
+    const files = page.filter((e) => e.kind === 'file');
+    const known = new Map((await db.getFiles(files.map((f) => f.path))).map((r) => [r.path, r]));
+    for (const entry of page) {
+      if (entry.kind === 'folder') {
+        addFolderChain(entry.path);
+        continue;
+      }
+      addFolderChain(parentOf(entry.path));
+      const record = known.get(entry.path);
+      const stillSame =
+        record !== undefined &&
+        record.storedSize === entry.size &&
+        (record.remoteMtime === null || entry.mtime === undefined || Math.abs(record.remoteMtime - entry.mtime) < tolerance);
+      writer.saveFile(stillSame ? { ...record, lastRun: runId } : factsFromRemote(entry, caps, runId));
+    }
+  }
+  await writer.flush();
+  const dropped = await db.removeUnseen(runId);
+  if (dropped.files) logger.warn(`${dropped.files} files recorded in the cloud database are no longer at the destination`);
+}

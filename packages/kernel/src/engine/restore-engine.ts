@@ -1,0 +1,200 @@
+import { randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { lstat, mkdir, rename, rm, utimes } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import picomatch from 'picomatch';
+import type { CloudDatabase, FileFacts } from '../database/cloud-database.js';
+import { describeError } from '../errors/nimbus-error.js';
+import type { Logger } from '../log/logger.js';
+import type { StorageProvider } from '../provider/storage-provider.js';
+import { ArchiveGate } from './archive-gate.js';
+import { UNKNOWN_MTIME } from './destination-facts.js';
+import type { PlannedAction, ProgressListener } from './progress.js';
+import { RecordWriter } from './record-writer.js';
+import { reconcileWithListing } from './reconcile.js';
+import { restoreExitCode, type RestoreReport } from './restore-report.js';
+import { withRetry, type RetryPolicy } from './retry.js';
+import type { FileFailure } from './run-report.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface RestoreOptions {
+  readonly profileName: string;
+  /** Secret-free description of the destination being restored from. */
+  readonly destinationLabel: string;
+  /** Absolute folder the files are restored into. */
+  readonly target: string;
+  /** Globs selecting which paths to restore (all when empty). */
+  readonly paths: readonly string[];
+  /** Overwrite local files even when they are newer. */
+  readonly force: boolean;
+  readonly dryRun: boolean;
+  readonly transfers: number;
+  /** Rebuild the database from a listing first (it is empty or untrusted). */
+  readonly listRemote: boolean;
+  readonly logger: Logger;
+  readonly onProgress?: ProgressListener;
+  readonly retry?: RetryPolicy;
+}
+
+/** Temp files of an unfinished restore: never mistaken for restored files. */
+const PARTIAL_PREFIX = '.nimbus-restore-';
+
+/**
+ * Bring files back from the destination into a folder: the latest copy of each selected
+ * file, written atomically (temp file, checked against the recorded size and SHA-256,
+ * mtime set, then renamed). A newer local file is never overwritten without `force`.
+ * Archived objects go through the ArchiveGate: restore requested, file reported pending.
+ */
+export class RestoreEngine {
+  private readonly counts: RestoreReport['counts'] = {
+    considered: 0, restored: 0, unchanged: 0, skippedNewer: 0, pendingArchive: 0, foldersCreated: 0, failed: 0,
+  };
+  private bytes = 0;
+  private readonly failures: FileFailure[] = [];
+  private readonly plan: PlannedAction[] = [];
+  private readonly writer: RecordWriter;
+  private readonly gate: ArchiveGate;
+  private readonly queue: WorkQueue;
+  private readonly selected: (path: string) => boolean;
+
+  constructor(
+    private readonly provider: StorageProvider,
+    private readonly db: CloudDatabase,
+    private readonly options: RestoreOptions,
+  ) {
+    this.writer = new RecordWriter(db);
+    this.gate = new ArchiveGate(provider, options.logger);
+    this.queue = new WorkQueue(options.transfers);
+    this.selected = options.paths.length ? picomatch([...options.paths], { dot: true }) : () => true;
+  }
+
+  async run(): Promise<RestoreReport> {
+    const started = Date.now();
+    const runId = await this.db.startRun('restore', started);
+    if (this.options.listRemote) await reconcileWithListing(this.provider, this.db, this.writer, runId, this.options.logger);
+    for await (const page of this.db.filesUnder('')) {
+      for (const record of page) {
+        if (!this.selected(record.path)) continue;
+        this.counts.considered++;
+        await this.queue.add(() => this.restoreFile(record));
+      }
+    }
+    await this.queue.drain();
+    if (this.options.paths.length === 0) await this.restoreEmptyFolders();
+    await this.writer.flush();
+    this.counts.failed = this.failures.length;
+    const finished = Date.now();
+    await this.db.finishRun(
+      runId,
+      this.failures.length ? 'completed-with-failures' : 'completed',
+      { filesUploaded: 0, bytesUploaded: 0, filesDeleted: 0, filesFailed: this.failures.length },
+      finished,
+    );
+    return {
+      profile: this.options.profileName,
+      mode: 'restore',
+      dryRun: this.options.dryRun,
+      source: this.options.destinationLabel,
+      target: this.options.target,
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(finished).toISOString(),
+      durationMs: finished - started,
+      counts: { ...this.counts },
+      bytes: { restored: this.bytes },
+      failures: this.failures,
+      notes: [],
+      ...(this.options.dryRun ? { plan: this.plan } : {}),
+      exitCode: restoreExitCode(this.failures.length, this.counts.pendingArchive),
+    };
+  }
+
+  private localPath(path: string): string {
+    return join(this.options.target, ...path.split('/'));
+  }
+
+  private async restoreFile(record: FileFacts): Promise<void> {
+    const local = this.localPath(record.path);
+    const existing = await lstat(local).catch(() => undefined);
+    if (existing) {
+      if (!existing.isFile()) return this.fail(record.path, new Error(`${local} exists and is not a file; move it away first`));
+      const localMtime = Math.round(existing.mtimeMs);
+      if (existing.size === record.size && localMtime === record.mtime) {
+        this.counts.unchanged++;
+        return;
+      }
+      if (!this.options.force && record.mtime !== UNKNOWN_MTIME && localMtime > record.mtime) {
+        this.counts.skippedNewer++;
+        return;
+      }
+    }
+    if (this.options.dryRun) {
+      this.plan.push({ action: 'restore', path: record.path, bytes: record.size });
+      this.counts.restored++;
+      this.bytes += record.size;
+      return;
+    }
+    try {
+      await withRetry(() => this.fetch(record, local), this.options.retry);
+    } catch (error) {
+      this.fail(record.path, error);
+    }
+  }
+
+  /** One attempt: open (through the archive gate), stream to a temp file, check, rename. */
+  private async fetch(record: FileFacts, local: string): Promise<void> {
+    const opened = await this.gate.open(record);
+    if (opened.record !== record) this.writer.saveFile(opened.record);
+    if (opened.kind === 'pending') {
+      this.counts.pendingArchive++;
+      return;
+    }
+    await mkdir(dirname(local), { recursive: true });
+    const temp = join(dirname(local), `${PARTIAL_PREFIX}${randomUUID()}`);
+    const hash = createHash('sha256');
+    let size = 0;
+    const meter = new Transform({
+      transform: (chunk: Buffer, _encoding, done) => {
+        hash.update(chunk);
+        size += chunk.length;
+        this.options.onProgress?.({ type: 'bytes', path: record.path, delta: chunk.length });
+        done(null, chunk);
+      },
+    });
+    try {
+      await pipeline(opened.stream, meter, createWriteStream(temp, { flags: 'wx' }));
+      if (size !== record.size) throw new Error(`the stored copy has ${size} bytes where ${record.size} were backed up; it was not restored`);
+      const digest = hash.digest('hex');
+      if (record.sha256 && digest !== record.sha256) throw new Error('the stored copy does not match the SHA-256 recorded at backup; it was not restored');
+      if (record.mtime !== UNKNOWN_MTIME) await utimes(temp, new Date(), new Date(record.mtime));
+      await rename(temp, local);
+    } catch (error) {
+      await rm(temp, { force: true });
+      throw error;
+    }
+    this.counts.restored++;
+    this.bytes += size;
+    this.options.onProgress?.({ type: 'done', path: record.path, action: 'restore' });
+  }
+
+  /** Empty folders the destination keeps (real-folder providers) come back too. */
+  private async restoreEmptyFolders(): Promise<void> {
+    for (const folder of await this.db.foldersUnder('')) {
+      if (!folder.created) continue;
+      const local = this.localPath(folder.path);
+      if (await lstat(local).catch(() => undefined)) continue;
+      if (this.options.dryRun) this.plan.push({ action: 'make-folder', path: folder.path });
+      else await mkdir(local, { recursive: true });
+      this.counts.foldersCreated++;
+    }
+  }
+
+  private fail(path: string, error: unknown): void {
+    const message = describeError(error);
+    this.failures.push({ path, operation: 'restore', error: message });
+    this.options.logger.error(`restore ${path}: ${message}`);
+    this.options.onProgress?.({ type: 'failed', path, error: message });
+  }
+}

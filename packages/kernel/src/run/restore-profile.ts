@@ -1,0 +1,64 @@
+import { mkdir, stat } from 'node:fs/promises';
+import type { LoadedProfile } from '../config/load-profile.js';
+import type { ProgressListener } from '../engine/progress.js';
+import { RestoreEngine } from '../engine/restore-engine.js';
+import type { RestoreReport } from '../engine/restore-report.js';
+import type { RetryPolicy } from '../engine/retry.js';
+import { UserError } from '../errors/nimbus-error.js';
+import { silentLogger, type Logger } from '../log/logger.js';
+import type { PluginRegistry } from '../plugins/plugin-registry.js';
+import { openSession } from './session.js';
+
+export interface RestoreRequestOptions {
+  readonly loaded: LoadedProfile;
+  readonly registry: PluginRegistry;
+  /** Absolute folder to restore into (created when missing). */
+  readonly target: string;
+  /** Globs selecting paths (all files when empty). */
+  readonly paths?: readonly string[];
+  readonly force?: boolean;
+  readonly dryRun?: boolean;
+  readonly logger?: Logger;
+  readonly onProgress?: ProgressListener;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly retry?: RetryPolicy;
+}
+
+async function checkTarget(target: string, dryRun: boolean): Promise<void> {
+  const st = await stat(target).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' ? undefined : Promise.reject(error)));
+  if (st && !st.isDirectory()) throw new UserError(`restore target ${target} is a file: give a folder to restore into`);
+  if (!st && !dryRun) {
+    try {
+      await mkdir(target, { recursive: true });
+    } catch (error) {
+      throw new UserError(`restore target ${target} cannot be created (${(error as NodeJS.ErrnoException).code}): choose a folder you can write to`);
+    }
+  }
+}
+
+/** `nimbus restore`: bring a profile's files back from its destination into a folder. */
+export async function restoreProfile(request: RestoreRequestOptions): Promise<RestoreReport> {
+  const logger = request.logger ?? silentLogger;
+  const dryRun = request.dryRun === true;
+  await checkTarget(request.target, dryRun);
+  const { profile } = request.loaded;
+  const session = await openSession(request.loaded, request.registry, { dryRun, logger, ...(request.env ? { env: request.env } : {}) });
+  try {
+    const engine = new RestoreEngine(session.provider, session.db, {
+      profileName: profile.name,
+      destinationLabel: session.destination.label,
+      target: request.target,
+      paths: request.paths ?? [],
+      force: request.force === true,
+      dryRun,
+      transfers: profile.transfers,
+      listRemote: session.needsListing,
+      logger,
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      ...(request.retry ? { retry: request.retry } : {}),
+    });
+    return await engine.run();
+  } finally {
+    await session.close();
+  }
+}

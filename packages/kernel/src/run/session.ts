@@ -1,0 +1,79 @@
+import { join } from 'node:path';
+import type { LoadedProfile } from '../config/load-profile.js';
+import { CloudDatabase } from '../database/cloud-database.js';
+import { profileDatabaseDir } from '../database/data-dir.js';
+import { describeError, isProviderError, UserError } from '../errors/nimbus-error.js';
+import type { Logger } from '../log/logger.js';
+import type { PluginRegistry } from '../plugins/plugin-registry.js';
+import type { StorageProvider } from '../provider/storage-provider.js';
+import { resolveDestination, type ResolvedDestination } from './destination.js';
+
+/** A profile's destination, connected, with its cloud database open. */
+export interface Session {
+  readonly provider: StorageProvider;
+  readonly db: CloudDatabase;
+  readonly destination: ResolvedDestination;
+  /**
+   * The database cannot be trusted as the destination's state: it is new or empty, the
+   * last run was killed part-way, or the profile now points at another destination.
+   */
+  readonly needsListing: boolean;
+  close(): Promise<void>;
+}
+
+const DESTINATION_KEY = 'destination';
+
+async function connect(destination: ResolvedDestination, loaded: LoadedProfile, logger: Logger, stateDir: string, dryRun: boolean): Promise<StorageProvider> {
+  try {
+    return await destination.manifest.connect(destination.config, { logger, stateDir, baseDir: loaded.baseDir, dryRun });
+  } catch (error) {
+    if (error instanceof UserError) throw error;
+    const label = destination.label;
+    if (isProviderError(error, 'auth')) throw new UserError(`${label} refused the credentials (${describeError(error)}): check them in the profile`);
+    if (isProviderError(error, 'permission')) throw new UserError(`${label} denied access (${describeError(error)}): check the account's permissions`);
+    throw new UserError(`cannot connect to ${label}: ${describeError(error)}`);
+  }
+}
+
+/**
+ * Resolve and connect the profile's destination and open its cloud database (a scratch
+ * copy in dry runs). The database is tied to the destination it describes: pointed
+ * elsewhere, it is reset.
+ */
+export async function openSession(
+  loaded: LoadedProfile,
+  registry: PluginRegistry,
+  options: { dryRun: boolean; logger: Logger; env?: NodeJS.ProcessEnv },
+): Promise<Session> {
+  const profile = loaded.profile;
+  const destination = await resolveDestination(loaded, registry);
+  const dbDir = profileDatabaseDir(profile.name, profile.databaseDir, options.env);
+  const provider = await connect(destination, loaded, options.logger, dbDir, options.dryRun);
+  let db: CloudDatabase | undefined;
+  try {
+    db = await CloudDatabase.open(join(dbDir, 'cloud.sqlite'), { scratch: options.dryRun });
+    const recorded = await db.getMeta(DESTINATION_KEY);
+    if (recorded !== undefined && recorded !== destination.label) {
+      options.logger.warn(`profile ${profile.name} now points at ${destination.label} (was ${recorded}): its cloud database is reset and the destination listed again`);
+      await db.clear();
+    }
+    if (recorded !== destination.label) await db.setMeta(DESTINATION_KEY, destination.label);
+    const previous = (await db.lastRuns(1))[0];
+    const needsListing = (await db.isEmpty()) || previous?.status === 'running';
+    const opened = db;
+    return {
+      provider,
+      db: opened,
+      destination,
+      needsListing,
+      close: async () => {
+        await opened.close();
+        await provider.close?.();
+      },
+    };
+  } catch (error) {
+    await db?.close();
+    await provider.close?.();
+    throw error;
+  }
+}
