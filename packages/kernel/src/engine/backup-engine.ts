@@ -30,6 +30,8 @@ export interface BackupOptions {
   readonly transfers: number;
   /** Rebuild the database's view from a full listing of the destination before comparing. */
   readonly listRemote: boolean;
+  /** Remove leftovers of killed runs (partial uploads) at the end, even if this run had no failure. */
+  readonly cleanupIncomplete?: boolean;
   readonly dryRun: boolean;
   readonly logger: Logger;
   readonly onProgress?: ProgressListener;
@@ -90,6 +92,7 @@ export class BackupEngine {
     await this.queue.drain();
     await this.removeGoneFolders();
     await this.writer.flush();
+    await this.cleanupLeftovers();
     this.counts.failed = this.failures.length;
     const finished = Date.now();
     const status = this.failures.length ? 'completed-with-failures' : 'completed';
@@ -120,6 +123,21 @@ export class BackupEngine {
       ...(this.options.dryRun ? { plan: this.plan } : {}),
       exitCode: exitCodeFor(this.failures.length),
     };
+  }
+
+  /**
+   * Partial uploads (multipart uploads, segments, temp files) can only be left by a killed
+   * run or a failed upload; clear them then, once no write of ours is running.
+   */
+  private async cleanupLeftovers(): Promise<void> {
+    if (this.options.dryRun || !this.provider.cleanupIncomplete) return;
+    if (!this.options.cleanupIncomplete && !this.failures.some((f) => f.operation === 'upload')) return;
+    try {
+      const removed = await this.provider.cleanupIncomplete();
+      if (removed) this.options.logger.info(`removed ${removed} incomplete uploads left by an earlier run`);
+    } catch (error) {
+      this.options.logger.warn(`could not remove incomplete uploads: ${describeError(error)}`);
+    }
   }
 
   /** Say once, up front, which provider limits change how this run works. */

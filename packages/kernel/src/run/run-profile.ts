@@ -60,6 +60,7 @@ export async function runProfile(request: RunRequest): Promise<RunReport> {
       deleteRemoved: profile.deleteRemoved,
       transfers: profile.transfers,
       listRemote: profile.verifyRemote || session.needsListing,
+      cleanupIncomplete: session.previousRunInterrupted,
       dryRun,
       logger,
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),

@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
 import { resolveDestination, type ResolvedDestination } from './destination.js';
+import { acquireProfileLock } from './profile-lock.js';
 
 /** A profile's destination, connected, with its cloud database open. */
 export interface Session {
@@ -18,6 +19,8 @@ export interface Session {
    * last run was killed part-way, or the profile now points at another destination.
    */
   readonly needsListing: boolean;
+  /** The previous run was killed part-way: leftovers (partial uploads) may remain. */
+  readonly previousRunInterrupted: boolean;
   close(): Promise<void>;
 }
 
@@ -48,9 +51,11 @@ export async function openSession(
   const profile = loaded.profile;
   const destination = await resolveDestination(loaded, registry);
   const dbDir = profileDatabaseDir(profile.name, profile.databaseDir, options.env);
-  const provider = await connect(destination, loaded, options.logger, dbDir, options.dryRun);
+  const release = options.dryRun ? () => undefined : acquireProfileLock(dbDir, profile.name);
+  let provider: StorageProvider | undefined;
   let db: CloudDatabase | undefined;
   try {
+    provider = await connect(destination, loaded, options.logger, dbDir, options.dryRun);
     db = await CloudDatabase.open(join(dbDir, 'cloud.sqlite'), { scratch: options.dryRun });
     const recorded = await db.getMeta(DESTINATION_KEY);
     if (recorded !== undefined && recorded !== destination.label) {
@@ -59,21 +64,28 @@ export async function openSession(
     }
     if (recorded !== destination.label) await db.setMeta(DESTINATION_KEY, destination.label);
     const previous = (await db.lastRuns(1))[0];
-    const needsListing = (await db.isEmpty()) || previous?.status === 'running';
-    const opened = db;
+    const previousRunInterrupted = previous?.status === 'running';
+    const needsListing = (await db.isEmpty()) || previousRunInterrupted;
+    const [openedDb, connected] = [db, provider];
     return {
-      provider,
-      db: opened,
+      provider: connected,
+      db: openedDb,
       destination,
       needsListing,
+      previousRunInterrupted,
       close: async () => {
-        await opened.close();
-        await provider.close?.();
+        try {
+          await openedDb.close();
+          await connected.close?.();
+        } finally {
+          release();
+        }
       },
     };
   } catch (error) {
     await db?.close();
-    await provider.close?.();
+    await provider?.close?.();
+    release();
     throw error;
   }
 }
