@@ -51,11 +51,12 @@ export async function openSession(
   const profile = loaded.profile;
   const destination = await resolveDestination(loaded, registry);
   const dbDir = profileDatabaseDir(profile.name, profile.databaseDir, options.env);
-  const release = options.dryRun ? () => undefined : acquireProfileLock(dbDir, profile.name);
-  let provider: StorageProvider | undefined;
+  // Connect first: a destination that cannot be reached leaves nothing behind, not even a lock.
+  const provider = await connect(destination, loaded, options.logger, dbDir, options.dryRun);
+  let release = () => {};
   let db: CloudDatabase | undefined;
   try {
-    provider = await connect(destination, loaded, options.logger, dbDir, options.dryRun);
+    if (!options.dryRun) release = acquireProfileLock(dbDir, profile.name);
     db = await CloudDatabase.open(join(dbDir, 'cloud.sqlite'), { scratch: options.dryRun });
     const recorded = await db.getMeta(DESTINATION_KEY);
     if (recorded !== undefined && recorded !== destination.label) {
@@ -84,7 +85,7 @@ export async function openSession(
     };
   } catch (error) {
     await db?.close();
-    await provider?.close?.();
+    await provider.close?.();
     release();
     throw error;
   }
