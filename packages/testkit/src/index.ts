@@ -6,3 +6,5 @@ export { installNetworkGuard, isNetworkGuardInstalled } from './network-guard/ne
 export { NetworkGuardError } from './network-guard/network-guard-error.js';
 export { isLoopbackHost } from './network-guard/loopback.js';
 export * from './servers/swift/index.js';
+export * from './servers/azurite/index.js';
+export * from './proxies/azure-archive/index.js';

@@ -1,0 +1,238 @@
+import { randomUUID } from 'node:crypto';
+import { Agent, createServer, request, type IncomingMessage, type OutgoingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { AzuriteAdmin, type AccountAccess } from './azurite-admin.js';
+import { blobAddressOf, blobKey, type BlobAddress } from './blob-address.js';
+import { archiveStatusFor, markPendingInListing, type PendingRehydration } from './list-xml.js';
+
+const ONLINE_TIERS = new Set(['hot', 'cool', 'cold']);
+
+export interface AzureArchiveProxyOptions {
+  /** The Azurite account to forward to (ensureAzuriteServer() gives one). */
+  readonly target: AccountAccess;
+  /**
+   * Hold every rehydration (Set Blob Tier from Archive to an online tier) pending until the
+   * test completes it. Default true, which is how Azure behaves (hours, not milliseconds).
+   * When false, only blobs passed to `archive()` are held.
+   */
+  readonly holdAllRehydrations?: boolean;
+}
+
+/** A Set Blob Tier request the proxy saw. */
+export interface TierRequest {
+  readonly container: string;
+  readonly blob: string;
+  readonly tier: string;
+  readonly priority: string | undefined;
+  /** Whether the proxy held it as a pending rehydration (true) or passed it on (false). */
+  readonly held: boolean;
+}
+
+export interface AzureArchiveProxy {
+  /** Path-style endpoint clients use instead of Azurite's, e.g. http://127.0.0.1:41234/devstoreaccount1 */
+  readonly blobEndpoint: string;
+  readonly port: number;
+  /** Put a blob in the Archive tier (for real, in Azurite) and hold its rehydration when requested. */
+  archive(container: string, blob: string): Promise<void>;
+  /** Report a blob as being rehydrated to `targetTier`, as if a client had asked. Azurite keeps it in Archive. */
+  markPending(container: string, blob: string, targetTier?: string, priority?: string): void;
+  /** The blob's pending rehydration, if any. */
+  pendingOf(container: string, blob: string): PendingRehydration | undefined;
+  /** Finish a pending rehydration: the blob moves to its target tier (in Azurite) and is readable. */
+  completeRehydration(container: string, blob: string): Promise<void>;
+  /** Finish every pending rehydration; resolves with how many there were. */
+  completeAll(): Promise<number>;
+  /** Every Set Blob Tier request seen, in order. */
+  readonly tierRequests: readonly TierRequest[];
+  close(): Promise<void>;
+}
+
+/** Headers of the response the proxy makes up itself, like Azure's own. */
+function serviceHeaders(extra: OutgoingHttpHeaders = {}): OutgoingHttpHeaders {
+  return { 'x-ms-request-id': randomUUID(), 'x-ms-version': '2021-12-02', date: new Date().toUTCString(), server: 'nimbus-azure-archive-proxy', ...extra };
+}
+
+function sendError(res: ServerResponse, status: number, code: string, message: string): void {
+  const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>${message}</Message></Error>`;
+  res.writeHead(status, message, serviceHeaders({ 'x-ms-error-code': code, 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) }));
+  res.end(body);
+}
+
+/**
+ * An HTTP proxy in front of Azurite that makes Archive rehydration take time, as on Azure.
+ * Azurite applies a tier change from Archive at once; the proxy instead answers Set Blob
+ * Tier with 202 Accepted and, until the test calls `completeRehydration`, reports the blob
+ * the way Azure does while rehydrating: `x-ms-access-tier: Archive` with
+ * `x-ms-archive-status: rehydrate-pending-to-<tier>` on Get Blob Properties,
+ * `<AccessTier>`/`<ArchiveStatus>` in List Blobs, and 409 BlobArchived on Get Blob
+ * (Azurite itself keeps the blob archived, so it answers the last one).
+ *
+ * Everything else is forwarded unchanged, bodies streamed. Shared Key and SAS signatures
+ * cover the method, path, query and x-ms-* headers but not the host, so forwarded
+ * requests stay valid.
+ */
+export async function startAzureArchiveProxy(options: AzureArchiveProxyOptions): Promise<AzureArchiveProxy> {
+  const target = new URL(options.target.blobEndpoint);
+  const admin = new AzuriteAdmin(options.target);
+  const agent = new Agent({ keepAlive: true });
+  const holdAll = options.holdAllRehydrations ?? true;
+  const held = new Set<string>();
+  const pending = new Map<string, PendingRehydration>();
+  const tierRequests: TierRequest[] = [];
+
+  const isHeld = (a: BlobAddress) => holdAll || held.has(blobKey(a.container, a.blob));
+
+  /** Set Blob Tier: hold a rehydration from Archive, refuse a tier change while one is pending. */
+  async function setTier(req: IncomingMessage, res: ServerResponse, address: BlobAddress): Promise<boolean> {
+    const tier = String(req.headers['x-ms-access-tier'] ?? '');
+    const priority = req.headers['x-ms-rehydrate-priority'] === undefined ? undefined : String(req.headers['x-ms-rehydrate-priority']);
+    const key = blobKey(address.container, address.blob);
+    const current = pending.get(key);
+    if (current) {
+      req.resume();
+      tierRequests.push({ container: address.container, blob: address.blob, tier, priority, held: true });
+      if (tier.toLowerCase() !== current.targetTier.toLowerCase()) {
+        sendError(res, 409, 'BlobBeingRehydrated', 'This operation is not permitted because the blob is being rehydrated.');
+        return true;
+      }
+      // Azure lets a pending rehydration be sped up (Standard → High), nothing else.
+      if (priority === 'High') pending.set(key, { ...current, priority });
+      res.writeHead(202, 'Accepted', serviceHeaders({ 'content-length': 0 })).end();
+      return true;
+    }
+    if (!ONLINE_TIERS.has(tier.toLowerCase()) || !isHeld(address) || (await admin.tierOf(address.container, address.blob)) !== 'Archive') {
+      tierRequests.push({ container: address.container, blob: address.blob, tier, priority, held: false });
+      return false;
+    }
+    req.resume();
+    tierRequests.push({ container: address.container, blob: address.blob, tier, priority, held: true });
+    pending.set(key, { targetTier: tier, priority: priority ?? 'Standard' });
+    res.writeHead(202, 'Accepted', serviceHeaders({ 'content-length': 0 })).end();
+    return true;
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse, rewrite?: (status: number, headers: OutgoingHttpHeaders, body: Buffer | undefined) => { headers: OutgoingHttpHeaders; body?: Buffer }, bufferBody = false): void {
+    const headers = { ...req.headers, host: target.host };
+    const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent }, (upRes) => {
+      const status = upRes.statusCode ?? 502;
+      const upHeaders: OutgoingHttpHeaders = { ...upRes.headers };
+      if (!rewrite) {
+        res.writeHead(status, upRes.statusMessage, upHeaders);
+        upRes.pipe(res);
+        return;
+      }
+      if (!bufferBody) {
+        res.writeHead(status, upRes.statusMessage, rewrite(status, upHeaders, undefined).headers);
+        upRes.pipe(res);
+        return;
+      }
+      const chunks: Buffer[] = [];
+      upRes.on('data', (c: Buffer) => chunks.push(c));
+      upRes.on('end', () => {
+        const out = rewrite(status, upHeaders, Buffer.concat(chunks));
+        const body = out.body ?? Buffer.concat(chunks);
+        delete out.headers['transfer-encoding'];
+        out.headers['content-length'] = body.length;
+        res.writeHead(status, upRes.statusMessage, out.headers);
+        res.end(body);
+      });
+      upRes.on('error', (error) => res.destroy(error));
+    });
+    upstream.on('error', (error) => {
+      if (!res.headersSent) sendError(res, 502, 'ProxyUpstreamError', `azure archive proxy: ${error.message}`);
+      else res.destroy(error);
+    });
+    req.on('aborted', () => upstream.destroy());
+    req.pipe(upstream);
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://proxy');
+    const address = blobAddressOf(url.pathname);
+    const comp = url.searchParams.get('comp');
+    if (address && address.blob && req.method === 'PUT' && comp === 'tier') {
+      if (await setTier(req, res, address)) return;
+    }
+    if (address && address.blob && req.method === 'HEAD' && comp === null) {
+      const state = pending.get(blobKey(address.container, address.blob));
+      if (state) {
+        forward(req, res, (status, headers) => {
+          if (status === 200) {
+            headers['x-ms-access-tier'] = 'Archive';
+            headers['x-ms-archive-status'] = archiveStatusFor(state);
+            headers['x-ms-rehydrate-priority'] = state.priority;
+          }
+          return { headers };
+        });
+        return;
+      }
+    }
+    if (address && !address.blob && req.method === 'GET' && comp === 'list' && url.searchParams.get('restype') === 'container' && pending.size) {
+      const container = address.container;
+      forward(
+        req,
+        res,
+        (status, headers, body) => {
+          if (status !== 200 || !body || headers['content-encoding']) return { headers };
+          const xml = markPendingInListing(body.toString('utf8'), (name) => pending.get(blobKey(container, name)));
+          return { headers, body: Buffer.from(xml, 'utf8') };
+        },
+        true,
+      );
+      return;
+    }
+    forward(req, res);
+  }
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error: Error) => {
+      if (!res.headersSent) sendError(res, 500, 'InternalError', `azure archive proxy: ${error.message}`);
+      else res.destroy(error);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  const proxy: AzureArchiveProxy = {
+    blobEndpoint: `http://127.0.0.1:${port}${target.pathname.replace(/\/$/, '')}`,
+    port,
+    tierRequests,
+    async archive(container, blob) {
+      held.add(blobKey(container, blob));
+      pending.delete(blobKey(container, blob));
+      await admin.setTier(container, blob, 'Archive');
+    },
+    markPending(container, blob, targetTier = 'Hot', priority = 'Standard') {
+      held.add(blobKey(container, blob));
+      pending.set(blobKey(container, blob), { targetTier, priority });
+    },
+    pendingOf: (container, blob) => pending.get(blobKey(container, blob)),
+    async completeRehydration(container, blob) {
+      const key = blobKey(container, blob);
+      const state = pending.get(key);
+      if (!state) throw new Error(`azure archive proxy: ${key} has no pending rehydration`);
+      await admin.setTier(container, blob, state.targetTier);
+      pending.delete(key);
+    },
+    async completeAll() {
+      const keys = [...pending.keys()];
+      for (const key of keys) {
+        const slash = key.indexOf('/');
+        await proxy.completeRehydration(key.slice(0, slash), key.slice(slash + 1));
+      }
+      return keys.length;
+    },
+    async close() {
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      agent.destroy();
+      admin.close();
+    },
+  };
+  return proxy;
+}

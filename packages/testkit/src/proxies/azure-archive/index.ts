@@ -1,0 +1,9 @@
+export {
+  startAzureArchiveProxy,
+  type AzureArchiveProxy,
+  type AzureArchiveProxyOptions,
+  type TierRequest,
+} from './azure-archive-proxy.js';
+export type { PendingRehydration } from './list-xml.js';
+export { sharedKeyAuthorization } from './shared-key.js';
+export type { AccountAccess } from './azurite-admin.js';
