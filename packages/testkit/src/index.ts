@@ -8,3 +8,4 @@ export { isLoopbackHost } from './network-guard/loopback.js';
 export * from './servers/swift/index.js';
 export * from './servers/azurite/index.js';
 export * from './proxies/azure-archive/index.js';
+export * from './proxies/s3-glacier/index.js';
