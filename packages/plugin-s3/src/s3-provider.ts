@@ -212,14 +212,14 @@ export class S3Provider implements StorageProvider {
    */
   async requestRestore(path: string, request: RestoreRequest = {}): Promise<ArchiveState> {
     const key = this.keys.keyOf(path);
+    const tier = request.priority ?? this.options.restoreTier;
+    if (!(RESTORE_TIERS as readonly string[]).includes(tier)) {
+      throw new ProviderError('invalid', `restore priority ${tier} is not one of ${RESTORE_TIERS.join(', ')}`);
+    }
     const current = await this.stat(path);
     if (!current) throw new ProviderError('not-found', `"${path}" does not exist`);
     if (!current.archive || current.archive.status === 'restoring' || current.archive.status === 'restored') {
       return current.archive ?? { status: 'online' };
-    }
-    const tier = request.priority ?? this.options.restoreTier;
-    if (!(RESTORE_TIERS as readonly string[]).includes(tier)) {
-      throw new ProviderError('invalid', `restore priority ${tier} is not one of ${RESTORE_TIERS.join(', ')}`);
     }
     try {
       const output = await this.client.send(
