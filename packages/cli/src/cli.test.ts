@@ -208,3 +208,18 @@ test('restore <profile> <folder> brings the backup back; a file as target is a u
   t.true(existsSync(join(target, 'docs', 'empty')));
   assertUsageError(t, await nimbus(['restore', profile, join(w.source, 'a.txt'), '--data-dir', w.data]), /is a file: give a folder/);
 });
+
+test('versions lists the copies kept in $SBV$', async (t) => {
+  const w = await workspace(t);
+  const profile = join(w.root, 'p.yaml');
+  await writeFile(profile, 'source: ./source\ndestination:\n  provider: local\n  path: ./backup\n');
+  await nimbus(['run', profile, '--data-dir', w.data]);
+  await writeFile(join(w.source, 'a.txt'), 'alpha, second version');
+  await nimbus(['run', profile, '--data-dir', w.data]);
+  const r = await nimbus(['versions', profile, 'a.txt', '--data-dir', w.data]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /^a\.txt\s+\d{8}T\d{9}Z\s+\S+\s+5 B$/m);
+  const json = JSON.parse((await nimbus(['versions', profile, '--json', '--data-dir', w.data])).stdout);
+  t.is(json.strategy, 'folder');
+  t.is(json.versions.length, 1);
+});

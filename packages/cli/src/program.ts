@@ -78,6 +78,18 @@ export function buildProgram(): Command {
     });
 
   program
+    .command('versions')
+    .description('list the previous copies kept for a file, or for every file below a folder')
+    .argument('<profile>', 'path of the profile file')
+    .argument('[path]', 'file or folder at the destination (default: everything)')
+    .option('--json', 'print as JSON')
+    .option('--data-dir <dir>', 'where cloud databases live')
+    .action(async (profile: string, path: string | undefined, options) => {
+      const { versionsCommand } = await import('./commands/versions.js');
+      process.exitCode = await versionsCommand(profile, path, options);
+    });
+
+  program
     .command('plugins')
     .description('list installed provider plugins and their capabilities')
     .option('--json', 'print as JSON')

@@ -33,3 +33,6 @@ export * from './engine/restore-report.js';
 export * from './engine/reconcile.js';
 export * from './run/session.js';
 export * from './run/restore-profile.js';
+export * from './engine/version-keeper.js';
+export * from './engine/versions-folder.js';
+export * from './run/list-versions.js';

@@ -9,6 +9,14 @@ export const filtersSchema = z.strictObject({
   exclude: z.array(z.string().min(1)).default([]),
 });
 
+/** How previous copies are kept when a run overwrites or deletes a destination file. */
+export const versioningSchema = z.strictObject({
+  /** Newest versions kept per file; 0 keeps none. */
+  keep: z.int().min(0, 'use 0 (keep none) or more').max(10_000, 'keep at most 10000 versions').default(32),
+  /** Also drop versions older than this many days (kept otherwise while within `keep`). */
+  maxAgeDays: z.number().positive('give a number of days above 0').max(36_500).optional(),
+});
+
 /** The destination block: `provider` picks the plugin, the rest is checked by the plugin's own schema. */
 export const destinationSchema = z
   .object({ provider: z.string().min(1, 'name a provider plugin, e.g. "local"') })
@@ -30,6 +38,7 @@ export const profileSchema = z.strictObject({
   compare: z.enum(COMPARE_METHODS).default('size-mtime'),
   /** Delete destination files whose source file is gone. */
   deleteRemoved: z.boolean().default(true),
+  versioning: versioningSchema.default({ keep: 32 }),
   /** Files transferred at once. */
   transfers: z.int().min(1).max(256).default(4),
   /**
@@ -45,4 +54,5 @@ export const profileSchema = z.strictObject({
 
 export type ProfileInput = z.input<typeof profileSchema>;
 export type Profile = z.output<typeof profileSchema>;
+export type VersioningSettings = z.output<typeof versioningSchema>;
 export type CompareMethod = (typeof COMPARE_METHODS)[number];

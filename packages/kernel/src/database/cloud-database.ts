@@ -8,10 +8,13 @@ import { FolderRecord } from './entities/folder-record.js';
 import { MetaRecord } from './entities/meta-record.js';
 import { RunRecord, type RunStatus } from './entities/run-record.js';
 import { Initial1764150000001 } from './migrations/0001-initial.js';
+import { Versions1764160000002 } from './migrations/0002-versions.js';
+import { VersionRecord } from './entities/version-record.js';
 
 /** A file's facts as plain data (what the engine reads and writes). */
 export type FileFacts = { -readonly [K in keyof FileRecord]: FileRecord[K] };
 export type FolderFacts = { -readonly [K in keyof FolderRecord]: FolderRecord[K] };
+export type VersionFacts = Omit<{ -readonly [K in keyof VersionRecord]: VersionRecord[K] }, 'id'> & { id?: number };
 
 export interface RunTotals {
   filesUploaded: number;
@@ -27,7 +30,7 @@ const PAGE = 1000;
 
 const FILE_COLUMNS = [
   'dir', 'size', 'mtime', 'sha256', 'stored_size', 'compressed', 'encrypted', 'remote_mtime',
-  'remote_id', 'version_id', 'archive_status', 'restore_requested_at', 'restore_expires_at', 'last_run',
+  'remote_id', 'version_id', 'archive_status', 'restore_requested_at', 'restore_expires_at', 'stored_at', 'last_run',
 ];
 
 /** Upper bound (exclusive) of paths strictly below `dir`: '0' sorts right after '/'. */
@@ -88,8 +91,8 @@ export class CloudDatabase {
       type: 'sqlite',
       database,
       driver: sqlite3,
-      entities: [FileRecord, FolderRecord, RunRecord, MetaRecord],
-      migrations: [Initial1764150000001],
+      entities: [FileRecord, FolderRecord, RunRecord, MetaRecord, VersionRecord],
+      migrations: [Initial1764150000001, Versions1764160000002],
       migrationsRun: !readOnly,
       synchronize: false,
       logging: false,
@@ -220,6 +223,7 @@ export class CloudDatabase {
     await this.exclusive(() => this.source.transaction(async (m: EntityManager) => {
       await m.query('DELETE FROM files');
       await m.query('DELETE FROM folders');
+      await m.query('DELETE FROM versions');
     }));
   }
 
@@ -248,6 +252,29 @@ export class CloudDatabase {
     const next = this.queue.then(work, work);
     this.queue = next.catch(() => undefined);
     return next;
+  }
+
+  // ---- versions kept in the $SBV$ folder ----
+
+  /** Versions of one file, or of every file at or below `path` when `below` is set; newest first. */
+  async versionsOf(path: string, below = false): Promise<VersionFacts[]> {
+    const qb = this.source.getRepository(VersionRecord).createQueryBuilder('v');
+    if (below && path !== '') {
+      const [low, high] = subtreeRange(path);
+      qb.where('v.path = :path OR (v.path >= :low AND v.path < :high)', { path, low, high });
+    } else if (!below) {
+      qb.where('v.path = :path', { path });
+    }
+    return qb.orderBy('v.path').addOrderBy('v.superseded_at', 'DESC').addOrderBy('v.id', 'DESC').getMany();
+  }
+
+  async addVersion(version: VersionFacts): Promise<void> {
+    await this.exclusive(() => this.source.getRepository(VersionRecord).insert(version));
+  }
+
+  async removeVersions(ids: readonly number[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.exclusive(() => this.source.getRepository(VersionRecord).delete(ids as number[]));
   }
 
   // ---- runs ----

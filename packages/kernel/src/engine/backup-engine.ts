@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { CompareMethod } from '../config/profile.js';
+import type { CompareMethod, VersioningSettings } from '../config/profile.js';
 import type { CloudDatabase, FileFacts, FolderFacts } from '../database/cloud-database.js';
 import { describeError } from '../errors/nimbus-error.js';
 import type { Logger } from '../log/logger.js';
@@ -16,6 +16,8 @@ import { RecordWriter } from './record-writer.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import { exitCodeFor, type FileFailure, type RunReport } from './run-report.js';
 import { hashLocalFile, uploadFile } from './upload-file.js';
+import { VersionKeeper } from './version-keeper.js';
+import { VERSIONS_FOLDER } from './versions-folder.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface BackupOptions {
@@ -27,6 +29,7 @@ export interface BackupOptions {
   readonly filter: PathFilter;
   readonly compare: CompareMethod;
   readonly deleteRemoved: boolean;
+  readonly versioning: VersioningSettings;
   readonly transfers: number;
   /** Rebuild the database's view from a full listing of the destination before comparing. */
   readonly listRemote: boolean;
@@ -68,6 +71,7 @@ export class BackupEngine {
   private readonly foldersToRemove: string[] = [];
   private readonly queue: WorkQueue;
   private readonly writer: RecordWriter;
+  private readonly versions: VersionKeeper;
   private runId = 0;
 
   constructor(
@@ -77,6 +81,7 @@ export class BackupEngine {
   ) {
     this.queue = new WorkQueue(options.transfers);
     this.writer = new RecordWriter(db);
+    this.versions = new VersionKeeper(provider, db, options.versioning, options.logger);
   }
 
   private get precisionMs(): number {
@@ -142,6 +147,7 @@ export class BackupEngine {
 
   /** Say once, up front, which provider limits change how this run works. */
   private noteCapabilities(): void {
+    if (this.versions.note) this.notes.add(this.versions.note);
     const caps = this.provider.capabilities;
     if (!caps.metadata && caps.mtime.support === 'none') {
       this.notes.add('the destination keeps neither custom metadata nor modification times: originals\' sizes, times and hashes live in the cloud database only');
@@ -172,7 +178,10 @@ export class BackupEngine {
       return [];
     }
     const files = listing.files.filter((f) => filter.acceptsFile(joinPath(dir, f.name)));
-    const folders = listing.folders.filter((name) => filter.acceptsFolder(joinPath(dir, name))).sort();
+    const folders = listing.folders.filter((name) => filter.acceptsFolder(joinPath(dir, name)) && !(dir === '' && name === VERSIONS_FOLDER)).sort();
+    if (dir === '' && listing.folders.includes(VERSIONS_FOLDER)) {
+      this.notes.add(`the source folder ${VERSIONS_FOLDER} at the top is skipped: that name holds the destination's versions`);
+    }
     this.counts.symlinksSkipped += listing.symlinks.length;
     for (const p of listing.problems) this.fail(joinPath(dir, p.name), 'scan', p.error);
     this.counts.scanned += files.length;
@@ -190,7 +199,7 @@ export class BackupEngine {
     for (const name of folders) {
       const record = recordByName.get(name);
       if (record) {
-        await this.deleteFile(record.path);
+        await this.deleteFile(record);
         recordByName.delete(name);
       }
     }
@@ -198,13 +207,13 @@ export class BackupEngine {
     for (const file of files) {
       const path = joinPath(dir, file.name);
       const record = recordByName.get(file.name);
-      if (!record) await this.queue.add(() => this.send(path, file, 'upload'));
+      if (!record) await this.queue.add(() => this.send(path, file));
       else await this.queueIfChanged(path, file, record);
     }
 
     for (const [name, record] of recordByName) {
       if (fileNames.has(name) || unreadable.has(name) || !filter.acceptsFile(record.path)) continue;
-      if (this.options.deleteRemoved) await this.queue.add(() => this.deleteFile(record.path));
+      if (this.options.deleteRemoved) await this.queue.add(() => this.deleteFile(record));
       else this.counts.keptDeleted++;
     }
     for (const [name, record] of folderByName) {
@@ -223,7 +232,7 @@ export class BackupEngine {
       this.counts.unchanged++;
       return;
     }
-    if (verdict === 'changed') return this.queue.add(() => this.send(path, file, 'update'));
+    if (verdict === 'changed') return this.queue.add(() => this.send(path, file, record));
     await this.queue.add(async () => {
       let hash: string;
       try {
@@ -231,7 +240,7 @@ export class BackupEngine {
       } catch (error) {
         return this.fail(path, 'scan', error);
       }
-      if (hash !== record.sha256) return this.send(path, file, 'update');
+      if (hash !== record.sha256) return this.send(path, file, record);
       if (sameMtime(file, record, this.precisionMs)) {
         this.counts.unchanged++;
         return;
@@ -253,7 +262,9 @@ export class BackupEngine {
     this.counts.touched++;
   }
 
-  private async send(path: string, file: LocalFile, action: 'upload' | 'update'): Promise<void> {
+  /** Upload a new file, or (with `previous`) a changed one, keeping the previous copy as a version. */
+  private async send(path: string, file: LocalFile, previous?: FileFacts): Promise<void> {
+    const action = previous ? 'update' : 'upload';
     const max = this.provider.capabilities.maxObjectSize;
     if (max !== null && file.size > max) {
       return this.fail(path, 'upload', new Error(`file is ${file.size} bytes, larger than the destination's limit of ${max} bytes`));
@@ -264,6 +275,14 @@ export class BackupEngine {
       this.countSent(action, file.size);
       this.options.onProgress?.({ type: 'done', path, action });
       return;
+    }
+    let undo: (() => Promise<void>) | undefined;
+    if (previous) {
+      try {
+        undo = await withRetry(() => this.versions.preserve(previous, true), this.options.retry);
+      } catch (error) {
+        return this.fail(path, 'upload', new Error(`the previous copy could not be kept as a version, so it was not overwritten: ${describeError(error)}`));
+      }
     }
     try {
       const facts = await withRetry(() => {
@@ -286,6 +305,17 @@ export class BackupEngine {
       this.options.onProgress?.({ type: 'done', path, action });
     } catch (error) {
       this.fail(path, 'upload', error);
+      if (undo) await undo().catch((e) => this.options.logger.error(`${path}: the previous copy stays in ${VERSIONS_FOLDER}: ${describeError(e)}`));
+      return;
+    }
+    if (previous) await this.purgeVersions(path);
+  }
+
+  private async purgeVersions(path: string): Promise<void> {
+    try {
+      await withRetry(() => this.versions.purge(path), this.options.retry);
+    } catch (error) {
+      this.options.logger.warn(`old versions of ${path} could not be purged: ${describeError(error)}`);
     }
   }
 
@@ -295,11 +325,22 @@ export class BackupEngine {
     this.bytesUploaded += bytes;
   }
 
-  private async deleteFile(path: string): Promise<void> {
+  /** Delete a destination file, keeping it as a version first (moved into $SBV$, or by the provider). */
+  private async deleteFile(record: FileFacts): Promise<void> {
+    const path = record.path;
+    if (!this.options.dryRun) {
+      try {
+        await withRetry(() => this.versions.preserve(record, false), this.options.retry);
+      } catch (error) {
+        return this.fail(path, 'delete', new Error(`the file could not be kept as a version, so it was not deleted: ${describeError(error)}`));
+      }
+    }
+    // After a move into $SBV$ the object is already gone; delete of a missing object resolves.
     if (!(await this.mutate('delete', path, () => this.provider.delete(path)))) return;
     this.writer.removeFile(path);
     this.counts.deleted++;
     this.options.onProgress?.({ type: 'done', path, action: 'delete' });
+    if (!this.options.dryRun) await this.purgeVersions(path);
   }
 
   /**
@@ -313,8 +354,8 @@ export class BackupEngine {
     }
     for await (const page of this.db.filesUnder(dir)) {
       for (const record of page) {
-        if (now) await this.deleteFile(record.path);
-        else await this.queue.add(() => this.deleteFile(record.path));
+        if (now) await this.deleteFile(record);
+        else await this.queue.add(() => this.deleteFile(record));
       }
     }
     const folders = await this.db.foldersUnder(dir);

@@ -59,6 +59,7 @@ export function factsFromRemote(entry: RemoteEntry, capabilities: Capabilities, 
     encrypted: false,
     restoreRequestedAt: null,
     restoreExpiresAt: entry.archive?.expiresAt ?? null,
+    storedAt: null,
     lastRun: runId,
   };
 }

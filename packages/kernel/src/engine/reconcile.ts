@@ -4,6 +4,7 @@ import { parentOf } from '../provider/paths.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
 import { factsFromRemote } from './destination-facts.js';
 import type { RecordWriter } from './record-writer.js';
+import { isInVersionsFolder } from './versions-folder.js';
 
 /**
  * Rebuild the database's view of the destination from a full listing, a page at a time:
@@ -28,7 +29,8 @@ export async function reconcileWithListing(
       writer.saveFolder(folderFact(p));
     }
   };
-  for await (const page of provider.list('', { recursive: true })) {
+  for await (const listed of provider.list('', { recursive: true })) {
+    const page = listed.filter((e) => !isInVersionsFolder(e.path));
     const files = page.filter((e) => e.kind === 'file');
     const known = new Map((await db.getFiles(files.map((f) => f.path))).map((r) => [r.path, r]));
     for (const entry of page) {

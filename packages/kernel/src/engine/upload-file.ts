@@ -87,6 +87,7 @@ export async function uploadFile(
     encrypted: false,
     restoreRequestedAt: null,
     restoreExpiresAt: null,
+    storedAt: Date.now(),
     lastRun: runId,
   };
 }

@@ -58,6 +58,7 @@ export async function runProfile(request: RunRequest): Promise<RunReport> {
       filter: new PathFilter(profile.filters.include, profile.filters.exclude),
       compare: profile.compare,
       deleteRemoved: profile.deleteRemoved,
+      versioning: profile.versioning,
       transfers: profile.transfers,
       listRemote: profile.verifyRemote || session.needsListing,
       cleanupIncomplete: session.previousRunInterrupted,

@@ -9,7 +9,7 @@ function facts(path: string, run = 1, extra: Partial<FileFacts> = {}): FileFacts
   return {
     path, dir: i < 0 ? '' : path.slice(0, i), size: 10, mtime: 1_700_000_000_123, sha256: null, storedSize: 10,
     compressed: false, encrypted: false, remoteMtime: null, remoteId: null, versionId: null, archiveStatus: null,
-    restoreRequestedAt: null, restoreExpiresAt: null, lastRun: run, ...extra,
+    restoreRequestedAt: null, restoreExpiresAt: null, storedAt: null, lastRun: run, ...extra,
   };
 }
 

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { appendFile, mkdir, readFile, rm, stat, unlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { treeDigest, writeTree } from '@nimbus/testkit';
-import { harness, transferred } from './harness.js';
+import { destinationDigest, harness, transferred } from './harness.js';
 
 const T0 = new Date('2024-03-01T10:00:00.123Z').getTime();
 
@@ -23,7 +23,7 @@ test('first run copies the tree with mtimes; an unchanged rerun transfers nothin
   t.is(first.exitCode, 0);
   t.is(first.counts.uploaded, 6);
   t.is(first.bytes.uploaded, 5 + 5 + 4 + 3 + 3 * 1024 * 1024 + 17);
-  t.deepEqual(await treeDigest(h.destination), await treeDigest(h.source));
+  t.deepEqual(await destinationDigest(h), await treeDigest(h.source));
   t.is(Math.round((await stat(join(h.destination, 'docs/a.txt'))).mtimeMs), T0);
 
   const second = await h.run();
@@ -49,7 +49,7 @@ test('files and folders deleted at the source are deleted at the destination', a
   t.is(report.counts.foldersRemoved, 3);
   t.false(existsSync(join(h.destination, 'README.txt')));
   t.false(existsSync(join(h.destination, 'docs')));
-  t.deepEqual(await treeDigest(h.destination), await treeDigest(h.source));
+  t.deepEqual(await destinationDigest(h), await treeDigest(h.source));
   t.is(transferred(await h.run()), 0);
 });
 
@@ -75,7 +75,7 @@ test('a name that turns from file to folder and back is handled', async (t) => {
   await writeTree(h.source, { 'x/inner.txt': 'now a folder', 'y': 'now a file' });
   const report = await h.run();
   t.is(report.exitCode, 0, JSON.stringify(report.failures));
-  t.deepEqual(await treeDigest(h.destination), await treeDigest(h.source));
+  t.deepEqual(await destinationDigest(h), await treeDigest(h.source));
   t.is(transferred(await h.run()), 0);
 });
 
@@ -193,7 +193,7 @@ test('a file that changes while it is read is reported, and sent again next run'
   const rerun = await h.run();
   t.is(rerun.exitCode, 0);
   t.is(transferred(rerun), 1);
-  t.deepEqual(await treeDigest(h.destination), await treeDigest(h.source));
+  t.deepEqual(await destinationDigest(h), await treeDigest(h.source));
 });
 
 test('symbolic links are not followed and are counted', async (t) => {
@@ -227,7 +227,7 @@ test('files added at the destination behind Nimbus\'s back are removed on a veri
   const report = await h.run({ profile: { verifyRemote: true } });
   t.is(report.counts.uploaded, 1, 'the missing file is sent again');
   t.is(report.counts.deleted, 1, 'the stray file is removed');
-  t.deepEqual(await treeDigest(h.destination), await treeDigest(h.source));
+  t.deepEqual(await destinationDigest(h), await treeDigest(h.source));
 });
 
 test('a run killed part-way is followed by a listing run', async (t) => {

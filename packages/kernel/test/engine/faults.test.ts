@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ProviderError, type StorageProvider } from '@nimbus/kernel';
 import { treeDigest, writeTree } from '@nimbus/testkit';
-import { harness, wrappedLocal } from './harness.js';
+import { destinationDigest, harness, wrappedLocal } from './harness.js';
 
 /** plugin-local whose writes fail as `failure` decides (by path and attempt number). */
 function failingLocal(id: string, failure: (path: string, attempt: number) => Error | undefined) {
@@ -32,7 +32,7 @@ test('transient failures are retried and the run succeeds', async (t) => {
   const report = await h.run({ provider: 'flaky' });
   t.is(report.exitCode, 0, JSON.stringify(report.failures));
   t.is(report.counts.uploaded, 2);
-  t.deepEqual(await treeDigest(h.destination), await treeDigest(h.source));
+  t.deepEqual(await destinationDigest(h), await treeDigest(h.source));
 });
 
 test('a file that keeps failing is reported with its reason; the others complete; exit 1', async (t) => {

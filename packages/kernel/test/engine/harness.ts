@@ -12,7 +12,7 @@ import {
   type RunReport,
   type StorageProvider,
 } from '@nimbus/kernel';
-import { makeTempDir } from '@nimbus/testkit';
+import { makeTempDir, treeDigest } from '@nimbus/testkit';
 
 export interface Harness {
   readonly source: string;
@@ -80,4 +80,9 @@ export async function harness(t: ExecutionContext, extraPlugins: PluginManifest[
 
 export function transferred(report: RunReport): number {
   return report.counts.uploaded + report.counts.updated;
+}
+
+/** The backed-up tree at the destination, without the `$SBV$` versions folder. */
+export function destinationDigest(h: Harness): Promise<Map<string, string>> {
+  return treeDigest(h.destination, { filter: (p) => !p.startsWith('$SBV$/') });
 }

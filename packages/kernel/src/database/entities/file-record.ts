@@ -58,6 +58,10 @@ export class FileRecord {
   @Column({ type: 'integer', name: 'restore_expires_at', nullable: true })
   restoreExpiresAt!: number | null;
 
+  /** When the current copy was stored (ms), when known. */
+  @Column({ type: 'integer', name: 'stored_at', nullable: true })
+  storedAt!: number | null;
+
   /** Run that last uploaded or confirmed this file. */
   @Column({ type: 'integer', name: 'last_run' })
   lastRun!: number;
