@@ -15,7 +15,8 @@ import type { PlannedAction, ProgressListener } from './progress.js';
 import { RecordWriter } from './record-writer.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import { exitCodeFor, type FileFailure, type RunReport } from './run-report.js';
-import { hashLocalFile, uploadFile } from './upload-file.js';
+import { DestinationWriter } from './destination-writer.js';
+import { hashLocalFile } from './upload-file.js';
 import { VersionKeeper } from './version-keeper.js';
 import { VERSIONS_FOLDER } from './versions-folder.js';
 import { WorkQueue } from './work-queue.js';
@@ -72,6 +73,7 @@ export class BackupEngine {
   private readonly queue: WorkQueue;
   private readonly writer: RecordWriter;
   private readonly versions: VersionKeeper;
+  private readonly destination: DestinationWriter;
   private runId = 0;
 
   constructor(
@@ -82,6 +84,7 @@ export class BackupEngine {
     this.queue = new WorkQueue(options.transfers);
     this.writer = new RecordWriter(db);
     this.versions = new VersionKeeper(provider, db, options.versioning, options.logger);
+    this.destination = new DestinationWriter(provider, this.versions, options);
   }
 
   private get precisionMs(): number {
@@ -265,82 +268,34 @@ export class BackupEngine {
   /** Upload a new file, or (with `previous`) a changed one, keeping the previous copy as a version. */
   private async send(path: string, file: LocalFile, previous?: FileFacts): Promise<void> {
     const action = previous ? 'update' : 'upload';
-    const max = this.provider.capabilities.maxObjectSize;
-    if (max !== null && file.size > max) {
-      return this.fail(path, 'upload', new Error(`file is ${file.size} bytes, larger than the destination's limit of ${max} bytes`));
-    }
     this.options.onProgress?.({ type: 'queued', path, bytes: file.size });
-    if (this.options.dryRun) {
-      this.plan.push({ action, path, bytes: file.size });
-      this.countSent(action, file.size);
-      this.options.onProgress?.({ type: 'done', path, action });
-      return;
-    }
-    let undo: (() => Promise<void>) | undefined;
-    if (previous) {
+    if (this.options.dryRun) this.plan.push({ action, path, bytes: file.size });
+    else {
       try {
-        undo = await withRetry(() => this.versions.preserve(previous, true), this.options.retry);
+        this.writer.saveFile(await this.destination.upload(path, join(this.options.sourceRoot, path), file, this.runId, previous));
       } catch (error) {
-        return this.fail(path, 'upload', new Error(`the previous copy could not be kept as a version, so it was not overwritten: ${describeError(error)}`));
+        return this.fail(path, 'upload', error);
       }
     }
-    try {
-      const facts = await withRetry(() => {
-        let sentThisAttempt = 0;
-        return uploadFile(
-          this.provider,
-          { path, absolute: join(this.options.sourceRoot, path), size: file.size, mtime: file.mtime },
-          this.runId,
-          (delta) => {
-            sentThisAttempt += delta;
-            this.options.onProgress?.({ type: 'bytes', path, delta });
-          },
-        ).catch((error) => {
-          this.options.onProgress?.({ type: 'bytes', path, delta: -sentThisAttempt });
-          throw error;
-        });
-      }, this.options.retry);
-      this.writer.saveFile(facts);
-      this.countSent(action, file.size);
-      this.options.onProgress?.({ type: 'done', path, action });
-    } catch (error) {
-      this.fail(path, 'upload', error);
-      if (undo) await undo().catch((e) => this.options.logger.error(`${path}: the previous copy stays in ${VERSIONS_FOLDER}: ${describeError(e)}`));
-      return;
-    }
-    if (previous) await this.purgeVersions(path);
-  }
-
-  private async purgeVersions(path: string): Promise<void> {
-    try {
-      await withRetry(() => this.versions.purge(path), this.options.retry);
-    } catch (error) {
-      this.options.logger.warn(`old versions of ${path} could not be purged: ${describeError(error)}`);
-    }
-  }
-
-  private countSent(action: 'upload' | 'update', bytes: number): void {
     if (action === 'upload') this.counts.uploaded++;
     else this.counts.updated++;
-    this.bytesUploaded += bytes;
+    this.bytesUploaded += file.size;
+    this.options.onProgress?.({ type: 'done', path, action });
   }
 
-  /** Delete a destination file, keeping it as a version first (moved into $SBV$, or by the provider). */
+  /** Delete a destination file (kept as a version first). */
   private async deleteFile(record: FileFacts): Promise<void> {
-    const path = record.path;
-    if (!this.options.dryRun) {
+    if (this.options.dryRun) this.plan.push({ action: 'delete', path: record.path });
+    else {
       try {
-        await withRetry(() => this.versions.preserve(record, false), this.options.retry);
+        await this.destination.remove(record);
       } catch (error) {
-        return this.fail(path, 'delete', new Error(`the file could not be kept as a version, so it was not deleted: ${describeError(error)}`));
+        return this.fail(record.path, 'delete', error);
       }
     }
-    // After a move into $SBV$ the object is already gone; delete of a missing object resolves.
-    if (!(await this.mutate('delete', path, () => this.provider.delete(path)))) return;
-    this.writer.removeFile(path);
+    this.writer.removeFile(record.path);
     this.counts.deleted++;
-    this.options.onProgress?.({ type: 'done', path, action: 'delete' });
-    if (!this.options.dryRun) await this.purgeVersions(path);
+    this.options.onProgress?.({ type: 'done', path: record.path, action: 'delete' });
   }
 
   /**

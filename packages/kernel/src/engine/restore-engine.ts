@@ -1,16 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { createHash } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { lstat, mkdir, rename, rm, utimes } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { lstat, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import picomatch from 'picomatch';
 import type { CloudDatabase, FileFacts } from '../database/cloud-database.js';
 import { describeError } from '../errors/nimbus-error.js';
 import type { Logger } from '../log/logger.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
 import { ArchiveGate } from './archive-gate.js';
+import { writeLocalFile } from './download-file.js';
 import { UNKNOWN_MTIME } from './destination-facts.js';
 import type { PlannedAction, ProgressListener } from './progress.js';
 import { RecordWriter } from './record-writer.js';
@@ -38,9 +34,6 @@ export interface RestoreOptions {
   readonly onProgress?: ProgressListener;
   readonly retry?: RetryPolicy;
 }
-
-/** Temp files of an unfinished restore: never mistaken for restored files. */
-const PARTIAL_PREFIX = '.nimbus-restore-';
 
 /**
  * Bring files back from the destination into a folder: the latest copy of each selected
@@ -143,7 +136,7 @@ export class RestoreEngine {
     }
   }
 
-  /** One attempt: open (through the archive gate), stream to a temp file, check, rename. */
+  /** One attempt: open (through the archive gate), then write the file atomically. */
   private async fetch(record: FileFacts, local: string): Promise<void> {
     const opened = await this.gate.open(record);
     if (opened.record !== record) this.writer.saveFile(opened.record);
@@ -151,29 +144,12 @@ export class RestoreEngine {
       this.counts.pendingArchive++;
       return;
     }
-    await mkdir(dirname(local), { recursive: true });
-    const temp = join(dirname(local), `${PARTIAL_PREFIX}${randomUUID()}`);
-    const hash = createHash('sha256');
-    let size = 0;
-    const meter = new Transform({
-      transform: (chunk: Buffer, _encoding, done) => {
-        hash.update(chunk);
-        size += chunk.length;
-        this.options.onProgress?.({ type: 'bytes', path: record.path, delta: chunk.length });
-        done(null, chunk);
-      },
-    });
-    try {
-      await pipeline(opened.stream, meter, createWriteStream(temp, { flags: 'wx' }));
-      if (size !== record.size) throw new Error(`the stored copy has ${size} bytes where ${record.size} were backed up; it was not restored`);
-      const digest = hash.digest('hex');
-      if (record.sha256 && digest !== record.sha256) throw new Error('the stored copy does not match the SHA-256 recorded at backup; it was not restored');
-      if (record.mtime !== UNKNOWN_MTIME) await utimes(temp, new Date(), new Date(record.mtime));
-      await rename(temp, local);
-    } catch (error) {
-      await rm(temp, { force: true });
-      throw error;
-    }
+    const { size } = await writeLocalFile(
+      opened.stream,
+      local,
+      { size: record.size, sha256: record.sha256, ...(record.mtime !== UNKNOWN_MTIME ? { mtime: record.mtime } : {}) },
+      (delta) => this.options.onProgress?.({ type: 'bytes', path: record.path, delta }),
+    );
     this.counts.restored++;
     this.bytes += size;
     this.options.onProgress?.({ type: 'done', path: record.path, action: 'restore' });

@@ -1,0 +1,82 @@
+import type { FileFacts } from '../database/cloud-database.js';
+import { describeError } from '../errors/nimbus-error.js';
+import type { Logger } from '../log/logger.js';
+import type { StorageProvider } from '../provider/storage-provider.js';
+import type { LocalFile } from './local-scanner.js';
+import type { ProgressListener } from './progress.js';
+import { withRetry, type RetryPolicy } from './retry.js';
+import { uploadFile } from './upload-file.js';
+import type { VersionKeeper } from './version-keeper.js';
+import { VERSIONS_FOLDER } from './versions-folder.js';
+
+export interface DestinationWriterOptions {
+  readonly retry?: RetryPolicy;
+  readonly logger: Logger;
+  readonly onProgress?: ProgressListener;
+}
+
+/**
+ * The changes every engine makes at the destination, done the safe way: the previous copy
+ * is kept as a version before a file is overwritten or deleted (and nothing is changed
+ * when that fails), uploads are retried from the start of the file, and versions beyond
+ * the retention are purged afterwards. Throws an Error saying why when a change failed.
+ */
+export class DestinationWriter {
+  constructor(
+    private readonly provider: StorageProvider,
+    private readonly versions: VersionKeeper,
+    private readonly options: DestinationWriterOptions,
+  ) {}
+
+  /** Upload a new file, or (with `previous`) a changed one; resolves to its record. */
+  async upload(path: string, absolute: string, file: LocalFile, runId: number, previous?: FileFacts): Promise<FileFacts> {
+    const max = this.provider.capabilities.maxObjectSize;
+    if (max !== null && file.size > max) throw new Error(`file is ${file.size} bytes, larger than the destination's limit of ${max} bytes`);
+    let undo: (() => Promise<void>) | undefined;
+    if (previous) {
+      try {
+        undo = await withRetry(() => this.versions.preserve(previous, true), this.options.retry);
+      } catch (error) {
+        throw new Error(`the previous copy could not be kept as a version, so it was not overwritten: ${describeError(error)}`);
+      }
+    }
+    let facts: FileFacts;
+    try {
+      facts = await withRetry(() => {
+        let sentThisAttempt = 0;
+        return uploadFile(this.provider, { path, absolute, size: file.size, mtime: file.mtime }, runId, (delta) => {
+          sentThisAttempt += delta;
+          this.options.onProgress?.({ type: 'bytes', path, delta });
+        }).catch((error) => {
+          this.options.onProgress?.({ type: 'bytes', path, delta: -sentThisAttempt });
+          throw error;
+        });
+      }, this.options.retry);
+    } catch (error) {
+      if (undo) await undo().catch((e) => this.options.logger.error(`${path}: the previous copy stays in ${VERSIONS_FOLDER}: ${describeError(e)}`));
+      throw error;
+    }
+    if (previous) await this.purgeVersions(path);
+    return facts;
+  }
+
+  /** Delete a destination file, keeping it as a version first (moved into $SBV$, or by the provider). */
+  async remove(record: FileFacts): Promise<void> {
+    try {
+      await withRetry(() => this.versions.preserve(record, false), this.options.retry);
+    } catch (error) {
+      throw new Error(`the file could not be kept as a version, so it was not deleted: ${describeError(error)}`);
+    }
+    // After a move into $SBV$ the object is already gone; delete of a missing object resolves.
+    await withRetry(() => this.provider.delete(record.path), this.options.retry);
+    await this.purgeVersions(record.path);
+  }
+
+  private async purgeVersions(path: string): Promise<void> {
+    try {
+      await withRetry(() => this.versions.purge(path), this.options.retry);
+    } catch (error) {
+      this.options.logger.warn(`old versions of ${path} could not be purged: ${describeError(error)}`);
+    }
+  }
+}
