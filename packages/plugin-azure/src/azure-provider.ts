@@ -170,6 +170,15 @@ export class AzureProvider implements StorageProvider {
     }
   }
 
+  /** Set Blob Metadata: replaces every custom key (refused with 'archived' for Archive-tier blobs). */
+  async setMetadata(path: string, metadata: Readonly<Record<string, string>>): Promise<void> {
+    try {
+      await this.container.getBlobClient(this.paths.blobName(path)).setMetadata(toAzureMetadata(metadata));
+    } catch (error) {
+      throw this.fail(error, path);
+    }
+  }
+
   /** Copy Blob within the account: the service copies the bytes, metadata and Content-MD5. */
   async copy(from: string, to: string): Promise<RemoteEntry> {
     const source = this.container.getBlobClient(this.paths.blobName(from));

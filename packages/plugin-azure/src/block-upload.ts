@@ -37,9 +37,8 @@ export function abortErrorOf(signal: AbortSignal): Error {
 
 /** The block size for a file: the configured one, grown when the file needs more than 50,000 blocks. */
 export function blockSizeFor(size: number | undefined, configured: number): number {
-  if (size === undefined) return configured;
-  const needed = Math.ceil(Math.ceil(size / MAX_BLOCKS) / MiB) * MiB;
-  return Math.min(MAX_BLOCK_SIZE, Math.max(configured, needed));
+  if (size === undefined || size <= configured * MAX_BLOCKS) return configured;
+  return Math.min(MAX_BLOCK_SIZE, Math.ceil(size / MAX_BLOCKS / MiB) * MiB);
 }
 
 function sizeMismatch(path: string, expected: number, actual: string): ProviderError {

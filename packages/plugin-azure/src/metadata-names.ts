@@ -8,8 +8,9 @@
  *   the same words joined by underscores (`nimbus_mtime`): readable in the portal.
  * - Any other key becomes `_` + the hex of its UTF-8 bytes (`Colour` → `_436f6c6f7572`).
  *   Mapped simple keys never start with `_` nor contain `__`, so the two never collide.
- * - A value that is printable ASCII without leading/trailing spaces and not starting with
- *   `=?` is stored as is; any other becomes `=?utf-8?b?<base64>?=` (RFC 2047 style).
+ * - A value that is non-empty printable ASCII without leading/trailing spaces and not
+ *   starting with `=?` is stored as is; any other (empty ones included, which Azure would
+ *   drop) becomes `=?utf-8?b?<base64>?=` (RFC 2047 style).
  *
  * Names written by other tools are read as they are, except that `a_b` reads as `a-b`.
  */
@@ -17,7 +18,7 @@
 const SIMPLE_KEY = /^[a-z][a-z0-9]*(-[a-z0-9]+)*$/;
 const MAPPED_SIMPLE_KEY = /^[a-z][a-z0-9]*(_[a-z0-9]+)*$/;
 const HEX_KEY = /^_((?:[0-9a-f]{2})*)$/;
-const PLAIN_VALUE = /^(?![ \t])[\x20-\x7e]*(?<![ \t])$/;
+const PLAIN_VALUE = /^(?![ \t])[\x20-\x7e]+(?<![ \t])$/;
 const ENCODED_VALUE = /^=\?utf-8\?b\?([A-Za-z0-9+/=]*)\?=$/;
 
 export function toAzureName(key: string): string {

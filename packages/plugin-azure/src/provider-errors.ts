@@ -7,6 +7,13 @@ interface RestErrorLike {
   readonly code?: string;
   readonly statusCode?: number;
   readonly response?: { readonly headers?: { get(name: string): string | undefined } };
+  readonly details?: unknown;
+}
+
+/** Azure's error code: from the error body, or from x-ms-error-code (HEAD answers have no body). */
+function codeOf(error: RestErrorLike): string | undefined {
+  const fromDetails = (error.details as { errorCode?: unknown } | undefined)?.errorCode;
+  return error.code ?? (typeof fromDetails === 'string' ? fromDetails : undefined) ?? error.response?.headers?.get('x-ms-error-code') ?? undefined;
 }
 
 const AUTH_CODES = new Set(['AuthenticationFailed', 'AuthorizationFailure', 'InvalidAuthenticationInfo', 'NoAuthenticationInformation']);
@@ -71,7 +78,8 @@ export function toProviderError(error: unknown, subject: ErrorSubject): unknown 
     if (code && TRANSIENT_CODES.has(code)) return new ProviderError('transient', `${where(subject)}: connection failed (${code})`);
     return error;
   }
-  const { statusCode: status, code } = error;
+  const status = error.statusCode;
+  const code = codeOf(error);
   const kind = kindOf(status, code);
   const detail = `${status ?? 'no response'}${code ? ` ${code}` : ''}`;
   let message: string;
@@ -97,5 +105,5 @@ export function isNotFound(error: unknown): boolean {
 }
 
 export function errorCodeOf(error: unknown): string | undefined {
-  return isRestError(error) ? error.code : undefined;
+  return isRestError(error) ? codeOf(error) : undefined;
 }

@@ -28,6 +28,19 @@ export interface TierRequest {
   readonly held: boolean;
 }
 
+/** Errors the proxy answers with instead of forwarding, to test retry and classification. */
+export interface InjectedFault {
+  readonly status: number;
+  /** Azure error code (x-ms-error-code), e.g. ServerBusy. */
+  readonly code: string;
+  /** Retry-After header value, if any. */
+  readonly retryAfter?: string;
+  /** How many matching requests fail (default 1). */
+  readonly times?: number;
+  /** Which requests fail (default: every request). */
+  readonly match?: (request: { method: string; container?: string; blob?: string; comp: string | null }) => boolean;
+}
+
 export interface AzureArchiveProxy {
   /** Path-style endpoint clients use instead of Azurite's, e.g. http://127.0.0.1:41234/devstoreaccount1 */
   readonly blobEndpoint: string;
@@ -42,6 +55,8 @@ export interface AzureArchiveProxy {
   completeRehydration(container: string, blob: string): Promise<void>;
   /** Finish every pending rehydration; resolves with how many there were. */
   completeAll(): Promise<number>;
+  /** Answer the next matching requests with an error instead of forwarding them. */
+  injectFault(fault: InjectedFault): void;
   /** Every Set Blob Tier request seen, in order. */
   readonly tierRequests: readonly TierRequest[];
   close(): Promise<void>;
@@ -79,6 +94,26 @@ export async function startAzureArchiveProxy(options: AzureArchiveProxyOptions):
   const held = new Set<string>();
   const pending = new Map<string, PendingRehydration>();
   const tierRequests: TierRequest[] = [];
+  const faults: { fault: InjectedFault; left: number }[] = [];
+
+  /** Answer with an injected fault when one matches; true when it did. */
+  function injected(req: IncomingMessage, res: ServerResponse, address: BlobAddress | undefined, comp: string | null): boolean {
+    const request = { method: req.method ?? 'GET', comp, ...(address ? { container: address.container, blob: address.blob } : {}) };
+    const slot = faults.find((f) => f.left > 0 && (f.fault.match?.(request) ?? true));
+    if (!slot) return false;
+    slot.left--;
+    req.resume();
+    const { status, code, retryAfter } = slot.fault;
+    const body = `<?xml version="1.0" encoding="utf-8"?><Error><Code>${code}</Code><Message>Injected by the test proxy.</Message></Error>`;
+    res.writeHead(status, code, serviceHeaders({
+      'x-ms-error-code': code,
+      'content-type': 'application/xml',
+      'content-length': Buffer.byteLength(body),
+      ...(retryAfter !== undefined ? { 'retry-after': retryAfter } : {}),
+    }));
+    res.end(req.method === 'HEAD' ? undefined : body);
+    return true;
+  }
 
   const isHeld = (a: BlobAddress) => holdAll || held.has(blobKey(a.container, a.blob));
 
@@ -150,6 +185,7 @@ export async function startAzureArchiveProxy(options: AzureArchiveProxyOptions):
     const url = new URL(req.url ?? '/', 'http://proxy');
     const address = blobAddressOf(url.pathname);
     const comp = url.searchParams.get('comp');
+    if (injected(req, res, address, comp)) return;
     if (address && address.blob && req.method === 'PUT' && comp === 'tier') {
       if (await setTier(req, res, address)) return;
     }
@@ -200,6 +236,9 @@ export async function startAzureArchiveProxy(options: AzureArchiveProxyOptions):
     blobEndpoint: `http://127.0.0.1:${port}${target.pathname.replace(/\/$/, '')}`,
     port,
     tierRequests,
+    injectFault(fault) {
+      faults.push({ fault, left: fault.times ?? 1 });
+    },
     async archive(container, blob) {
       held.add(blobKey(container, blob));
       pending.delete(blobKey(container, blob));

@@ -3,6 +3,7 @@ export {
   type AzureArchiveProxy,
   type AzureArchiveProxyOptions,
   type TierRequest,
+  type InjectedFault,
 } from './azure-archive-proxy.js';
 export type { PendingRehydration } from './list-xml.js';
 export { sharedKeyAuthorization } from './shared-key.js';
