@@ -84,4 +84,11 @@ test('a backup with odd names, empty files and a 200 MB file reads back byte for
   t.is(again.counts.uploaded + again.counts.updated, 0, 'an unchanged rerun transfers nothing');
   t.is(again.bytes.uploaded, 0);
   t.is(again.counts.unchanged, Object.keys(TREE).length);
+
+  // Without its database, Nimbus lists the container and rebuilds the facts from the blobs'
+  // metadata (nimbus_mtime, nimbus_size): still nothing to send.
+  await runs.forgetDatabase();
+  const rebuilt = await runs.backup();
+  t.is(rebuilt.counts.uploaded + rebuilt.counts.updated, 0, 'the original mtimes came back from metadata');
+  t.is(rebuilt.counts.unchanged, Object.keys(TREE).length);
 });

@@ -1,6 +1,7 @@
 import { MemoryLogger, PluginRegistry, restoreProfile, runProfile, validateProfile, type RestoreReport, type RunReport } from '@nimbus/kernel';
 import { makeTempDir } from '@nimbus/testkit';
 import type { ExecutionContext } from 'ava';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import plugin from '../index.js';
 
@@ -10,6 +11,8 @@ export interface KernelRuns {
   readonly logger: MemoryLogger;
   backup(): Promise<RunReport>;
   restore(target: string): Promise<RestoreReport>;
+  /** Delete the profile's cloud database, so the next run must rebuild it from a listing. */
+  forgetDatabase(): Promise<void>;
 }
 
 export async function kernelRuns(t: ExecutionContext, destination: Record<string, unknown>): Promise<KernelRuns> {
@@ -27,5 +30,6 @@ export async function kernelRuns(t: ExecutionContext, destination: Record<string
     logger,
     backup: () => runProfile({ loaded: loaded(), registry, logger, env, retry }),
     restore: (target) => restoreProfile({ loaded: loaded(), registry, target, logger, env, retry }),
+    forgetDatabase: () => rm(env.NIMBUS_DATA_DIR, { recursive: true, force: true }),
   };
 }
