@@ -1,4 +1,4 @@
-import { MemoryLogger, PluginRegistry, runProfile, validateProfile } from '@nimbus/kernel';
+import { MemoryLogger, PluginRegistry, runProfile, validateProfile, type RunReport } from '@nimbus/kernel';
 import { ensureSwiftServer, makeTempDir, treeDigest, writeTree } from '@nimbus/testkit';
 import test from 'ava';
 import { execFile } from 'node:child_process';
@@ -38,7 +38,9 @@ test('a backup through the kernel reads back with the swift client as whole obje
   registry.register(openstackPlugin);
   const backup = async () => {
     const loaded = validateProfile({ name: 'openstack-backup', source, destination }, 'test profile', dir.path, 'test');
-    return runProfile({ loaded, registry, logger: new MemoryLogger(), env: { NIMBUS_DATA_DIR: join(dir.path, 'data') } });
+    const report = await runProfile({ loaded, registry, logger: new MemoryLogger(), env: { NIMBUS_DATA_DIR: join(dir.path, 'data') } });
+    if (report.mode !== 'backup') throw new Error(`expected a backup report, got ${report.mode}`);
+    return report as RunReport;
   };
 
   const started = Date.now();

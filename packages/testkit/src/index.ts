@@ -10,3 +10,4 @@ export * from './servers/azurite/index.js';
 export * from './proxies/azure-archive/index.js';
 export * from './proxies/s3-glacier/index.js';
 export * from './fakes/identity/index.js';
+export * from './servers/keystone/index.js';

@@ -1,0 +1,1 @@
+export { ensureKeystoneServer, KEYSTONE_STATE_DIR, type KeystoneServer } from './ensure-keystone-server.js';
