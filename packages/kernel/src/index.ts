@@ -36,3 +36,7 @@ export * from './run/restore-profile.js';
 export * from './engine/version-keeper.js';
 export * from './engine/versions-folder.js';
 export * from './run/list-versions.js';
+export * from './engine/sync-engine.js';
+export * from './engine/sync-report.js';
+export * from './engine/download-file.js';
+export * from './engine/destination-writer.js';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 
 export const COMPARE_METHODS = ['size-mtime', 'hash'] as const;
+export const CONFLICT_RULES = ['newer', 'source', 'destination', 'keep-both'] as const;
 
 export const filtersSchema = z.strictObject({
   /** When set, only paths matching one of these globs are considered. */
@@ -29,7 +30,12 @@ export const destinationSchema = z
 export const profileSchema = z.strictObject({
   /** Name of the profile; defaults to the profile file's base name. */
   name: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'use 1-64 letters, digits, dots, dashes or underscores').optional(),
-  mode: z.enum(['backup']).default('backup'),
+  /** backup: one-way, source to destination. sync: changes on either side go to the other. */
+  mode: z.enum(['backup', 'sync']).default('backup'),
+  /** sync: how a file changed on both sides since the last run is settled. */
+  conflicts: z.enum(CONFLICT_RULES).default('newer'),
+  /** sync: a run that would delete more than this share of the files stops before deleting (unless forced). */
+  maxDeletePercent: z.number().min(0).max(100).default(50),
   /** The folder to keep safe. */
   source: z.string().min(1),
   destination: destinationSchema,
@@ -55,4 +61,5 @@ export const profileSchema = z.strictObject({
 export type ProfileInput = z.input<typeof profileSchema>;
 export type Profile = z.output<typeof profileSchema>;
 export type VersioningSettings = z.output<typeof versioningSchema>;
+export type ConflictRule = (typeof CONFLICT_RULES)[number];
 export type CompareMethod = (typeof COMPARE_METHODS)[number];

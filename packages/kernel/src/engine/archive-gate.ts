@@ -39,7 +39,9 @@ export class ArchiveGate {
     }
     try {
       const stream = await this.provider.read(record.path);
-      const readable = record.archiveStatus === null ? record : { ...record, archiveStatus: 'restored' };
+      // Only an object we knew as archived becomes 'restored'; 'online' and unknown stay as they are.
+      const wasArchived = record.archiveStatus === 'archived' || record.archiveStatus === 'restoring';
+      const readable = wasArchived ? { ...record, archiveStatus: this.provider.capabilities.archive.restore === 'rehydrate' ? 'online' : 'restored' } : record;
       return { kind: 'open', stream, record: readable };
     } catch (error) {
       if (!isProviderError(error, 'archived')) throw error;

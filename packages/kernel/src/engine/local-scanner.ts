@@ -1,5 +1,6 @@
 import { lstat, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
+import { DOWNLOAD_PREFIX } from './download-file.js';
 
 export interface LocalFile {
   readonly name: string;
@@ -28,6 +29,7 @@ export async function scanLocalFolder(absoluteDir: string): Promise<LocalListing
         if (entry.isDirectory()) return void listing.folders.push(entry.name);
         if (entry.isSymbolicLink()) return void listing.symlinks.push(entry.name);
         if (!entry.isFile()) return; // sockets, fifos, devices: nothing to back up
+        if (entry.name.startsWith(DOWNLOAD_PREFIX)) return; // a download (sync, restore) cut short
         try {
           const st = await lstat(join(absoluteDir, entry.name));
           listing.files.push({ name: entry.name, size: st.size, mtime: Math.round(st.mtimeMs) });

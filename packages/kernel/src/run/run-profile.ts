@@ -1,6 +1,9 @@
 import { readdir, stat } from 'node:fs/promises';
 import type { LoadedProfile } from '../config/load-profile.js';
+import { join } from 'node:path';
 import { BackupEngine } from '../engine/backup-engine.js';
+import { SyncEngine } from '../engine/sync-engine.js';
+import type { SyncReport } from '../engine/sync-report.js';
 import { PathFilter } from '../engine/filters.js';
 import type { ProgressListener } from '../engine/progress.js';
 import type { RetryPolicy } from '../engine/retry.js';
@@ -18,7 +21,12 @@ export interface RunRequest {
   readonly onProgress?: ProgressListener;
   readonly env?: NodeJS.ProcessEnv;
   readonly retry?: RetryPolicy;
+  /** Sync: delete even when more than the profile's maxDeletePercent of the files would go. */
+  readonly forceDeletes?: boolean;
 }
+
+/** What any run reports: a backup's or a sync's report, told apart by `mode`. */
+export type ProfileReport = RunReport | SyncReport;
 
 /** The source must be a readable folder; anything else is the user's to fix. */
 async function checkSource(loaded: LoadedProfile): Promise<void> {
@@ -43,31 +51,42 @@ async function checkSource(loaded: LoadedProfile): Promise<void> {
  * database), run the engine, and always release both. Validation happens before anything
  * is written.
  */
-export async function runProfile(request: RunRequest): Promise<RunReport> {
+export async function runProfile(request: RunRequest): Promise<ProfileReport> {
   const { loaded, registry } = request;
   const logger = request.logger ?? silentLogger;
   const dryRun = request.dryRun === true;
   const profile = loaded.profile;
   await checkSource(loaded);
   const session = await openSession(loaded, registry, { dryRun, logger, ...(request.env ? { env: request.env } : {}) });
+  const common = {
+    profileName: profile.name,
+    sourceRoot: profile.source,
+    destinationLabel: session.destination.label,
+    filter: new PathFilter(profile.filters.include, profile.filters.exclude),
+    compare: profile.compare,
+    versioning: profile.versioning,
+    transfers: profile.transfers,
+    dryRun,
+    logger,
+    ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    ...(request.retry ? { retry: request.retry } : {}),
+  };
   try {
-    const engine = new BackupEngine(session.provider, session.db, {
-      profileName: profile.name,
-      sourceRoot: profile.source,
-      destinationLabel: session.destination.label,
-      filter: new PathFilter(profile.filters.include, profile.filters.exclude),
-      compare: profile.compare,
+    if (profile.mode === 'sync') {
+      return await new SyncEngine(session.provider, session.db, {
+        ...common,
+        conflicts: profile.conflicts,
+        maxDeletePercent: profile.maxDeletePercent,
+        forceDeletes: request.forceDeletes === true,
+        trashDir: join(session.stateDir, 'trash'),
+      }).run();
+    }
+    return await new BackupEngine(session.provider, session.db, {
+      ...common,
       deleteRemoved: profile.deleteRemoved,
-      versioning: profile.versioning,
-      transfers: profile.transfers,
       listRemote: profile.verifyRemote || session.needsListing,
       cleanupIncomplete: session.previousRunInterrupted,
-      dryRun,
-      logger,
-      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
-      ...(request.retry ? { retry: request.retry } : {}),
-    });
-    return await engine.run();
+    }).run();
   } finally {
     await session.close();
   }

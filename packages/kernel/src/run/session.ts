@@ -21,6 +21,8 @@ export interface Session {
   readonly needsListing: boolean;
   /** The previous run was killed part-way: leftovers (partial uploads) may remain. */
   readonly previousRunInterrupted: boolean;
+  /** The profile's own folder (database, lock, trash). */
+  readonly stateDir: string;
   close(): Promise<void>;
 }
 
@@ -74,6 +76,7 @@ export async function openSession(
       destination,
       needsListing,
       previousRunInterrupted,
+      stateDir: dbDir,
       close: async () => {
         try {
           await openedDb.close();

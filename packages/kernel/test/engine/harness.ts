@@ -11,8 +11,17 @@ import {
   type ProgressListener,
   type RunReport,
   type StorageProvider,
+  type SyncReport,
 } from '@nimbus/kernel';
 import { makeTempDir, treeDigest } from '@nimbus/testkit';
+
+export interface RunOptions {
+  profile?: Partial<ProfileInput>;
+  dryRun?: boolean;
+  provider?: string;
+  onProgress?: ProgressListener;
+  forceDeletes?: boolean;
+}
 
 export interface Harness {
   readonly source: string;
@@ -21,7 +30,9 @@ export interface Harness {
   readonly registry: PluginRegistry;
   readonly logger: MemoryLogger;
   /** Run a backup of `source` to `destination` through `provider` (default: plain local). */
-  run(options?: { profile?: Partial<ProfileInput>; dryRun?: boolean; provider?: string; onProgress?: ProgressListener }): Promise<RunReport>;
+  run(options?: RunOptions): Promise<RunReport>;
+  /** The same with `mode: sync`. */
+  sync(options?: RunOptions): Promise<SyncReport>;
 }
 
 /**
@@ -46,7 +57,7 @@ export async function harness(t: ExecutionContext, extraPlugins: PluginManifest[
   registry.register(localPlugin);
   for (const m of extraPlugins) registry.register(m);
   const logger = new MemoryLogger();
-  const h: Harness = {
+  const h = {
     source: join(dir.path, 'source'),
     destination: join(dir.path, 'destination'),
     dataDir: join(dir.path, 'data'),
@@ -64,7 +75,7 @@ export async function harness(t: ExecutionContext, extraPlugins: PluginManifest[
         dir.path,
         'test',
       );
-      return runProfile({
+      return (await runProfile({
         loaded,
         registry,
         logger,
@@ -72,9 +83,11 @@ export async function harness(t: ExecutionContext, extraPlugins: PluginManifest[
         env: { NIMBUS_DATA_DIR: h.dataDir },
         retry: { retries: 2, minDelayMs: 1, maxDelayMs: 5 },
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
-      });
+        ...(options.forceDeletes ? { forceDeletes: true } : {}),
+      })) as RunReport;
     },
-  };
+  } as Harness;
+  h.sync = async (options = {}) => (await h.run({ ...options, profile: { mode: 'sync', ...options.profile } })) as unknown as SyncReport;
   return h;
 }
 

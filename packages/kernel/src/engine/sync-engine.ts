@@ -1,0 +1,430 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { copyFile, lstat, mkdir, rename, rm } from 'node:fs/promises';
+import { dirname, extname, join } from 'node:path';
+import type { CompareMethod, ConflictRule, VersioningSettings } from '../config/profile.js';
+import type { CloudDatabase, FileFacts } from '../database/cloud-database.js';
+import { describeError } from '../errors/nimbus-error.js';
+import type { Logger } from '../log/logger.js';
+import { joinPath, parentOf } from '../provider/paths.js';
+import type { RemoteEntry } from '../provider/remote-entry.js';
+import type { StorageProvider } from '../provider/storage-provider.js';
+import { ArchiveGate } from './archive-gate.js';
+import { factsFromRemote, storedObjectFacts, UNKNOWN_MTIME } from './destination-facts.js';
+import { DestinationWriter } from './destination-writer.js';
+import { DOWNLOAD_PREFIX, writeLocalFile } from './download-file.js';
+import type { PathFilter } from './filters.js';
+import { scanLocalFolder, type LocalFile } from './local-scanner.js';
+import type { PlannedAction, ProgressListener } from './progress.js';
+import { RecordWriter } from './record-writer.js';
+import type { RetryPolicy } from './retry.js';
+import type { FileFailure } from './run-report.js';
+import { syncExitCode, type SyncConflict, type SyncReport } from './sync-report.js';
+import { hashLocalFile } from './upload-file.js';
+import { VersionKeeper } from './version-keeper.js';
+import { isInVersionsFolder, versionStamp, VERSIONS_FOLDER } from './versions-folder.js';
+import { WorkQueue } from './work-queue.js';
+
+export interface SyncOptions {
+  readonly profileName: string;
+  readonly sourceRoot: string;
+  readonly destinationLabel: string;
+  readonly filter: PathFilter;
+  readonly compare: CompareMethod;
+  readonly versioning: VersioningSettings;
+  readonly conflicts: ConflictRule;
+  readonly maxDeletePercent: number;
+  /** Delete even when more than maxDeletePercent of the files would go. */
+  readonly forceDeletes: boolean;
+  readonly transfers: number;
+  /** Where local files deleted or replaced by the sync are moved (never destroyed). */
+  readonly trashDir: string;
+  readonly dryRun: boolean;
+  readonly logger: Logger;
+  readonly onProgress?: ProgressListener;
+  readonly retry?: RetryPolicy;
+}
+
+/** How one side moved since the last run (the base record in the cloud database). */
+type Change = 'absent' | 'new' | 'same' | 'changed' | 'deleted';
+
+type Action =
+  | { kind: 'upload'; path: string; local: LocalFile; base?: FileFacts }
+  | { kind: 'download'; path: string; remote: RemoteEntry; base?: FileFacts }
+  | { kind: 'delete-remote'; path: string; base: FileFacts }
+  | { kind: 'delete-local'; path: string; base: FileFacts }
+  | { kind: 'forget'; path: string }
+  | { kind: 'adopt'; path: string; local: LocalFile; remote: RemoteEntry; sha256: string }
+  | { kind: 'conflict'; path: string; local: LocalFile; remote: RemoteEntry; base?: FileFacts };
+
+/**
+ * Two-way sync: changes on either side since the last run go to the other side,
+ * deletions too (renames arrive as a delete plus an add). A file changed on both sides is
+ * a conflict settled by the profile's rule and always listed in the report. Nothing is
+ * destroyed: destination copies are kept as versions, local copies go to the profile's
+ * trash folder. A run that would delete more than the allowed share of files stops before
+ * changing anything unless forced. Both sides are read in full (the destination is always
+ * listed: changes made there are what a sync is for).
+ */
+export class SyncEngine {
+  private readonly counts: SyncReport['counts'] = {
+    uploaded: 0, downloaded: 0, deletedAtDestination: 0, deletedAtSource: 0, unchanged: 0, conflicts: 0, failed: 0,
+  };
+  private readonly bytes = { uploaded: 0, downloaded: 0 };
+  private readonly conflicts: SyncConflict[] = [];
+  private readonly failures: FileFailure[] = [];
+  private readonly notes = new Set<string>();
+  private readonly plan: PlannedAction[] = [];
+  private readonly writer: RecordWriter;
+  private readonly destination: DestinationWriter;
+  private readonly versions: VersionKeeper;
+  private readonly gate: ArchiveGate;
+  private readonly queue: WorkQueue;
+  private readonly runStamp = versionStamp(Date.now());
+  private runId = 0;
+
+  constructor(
+    private readonly provider: StorageProvider,
+    private readonly db: CloudDatabase,
+    private readonly options: SyncOptions,
+  ) {
+    this.writer = new RecordWriter(db);
+    this.versions = new VersionKeeper(provider, db, options.versioning, options.logger);
+    this.destination = new DestinationWriter(provider, this.versions, options);
+    this.gate = new ArchiveGate(provider, options.logger);
+    this.queue = new WorkQueue(options.transfers);
+  }
+
+  private get tolerance(): number {
+    return Math.max(1, this.provider.capabilities.mtime.precisionMs);
+  }
+
+  async run(): Promise<SyncReport> {
+    const started = Date.now();
+    this.runId = await this.db.startRun('sync', started);
+    if (this.versions.note) this.notes.add(this.versions.note);
+    const [remote, { files: local, protectedPrefixes }] = await Promise.all([this.listRemote(), this.scanLocal()]);
+    const base = new Map<string, FileFacts>();
+    for await (const page of this.db.filesUnder('')) for (const r of page) base.set(r.path, r);
+
+    const actions: Action[] = [];
+    const paths = new Set([...local.keys(), ...remote.keys(), ...base.keys()]);
+    for (const path of [...paths].sort()) {
+      if (protectedPrefixes.some((p) => path === p || path.startsWith(`${p}/`))) continue;
+      if (!this.options.filter.acceptsFile(path)) continue;
+      const action = await this.decide(path, local.get(path), remote.get(path), base.get(path));
+      if (action) actions.push(action);
+      else this.counts.unchanged++;
+    }
+
+    const deletions = actions.filter((a) => a.kind === 'delete-remote' || a.kind === 'delete-local').length;
+    const known = Math.max(base.size, 1);
+    const stopped = deletions > 0 && (deletions * 100) / known > this.options.maxDeletePercent && !this.options.forceDeletes;
+    if (stopped) {
+      this.notes.add(
+        `${deletions} of ${base.size} files would be deleted (more than ${this.options.maxDeletePercent}%): nothing was changed; run again with --force-deletes if that is intended`,
+      );
+    } else {
+      for (const action of actions) await this.queue.add(() => this.execute(action));
+      await this.queue.drain();
+    }
+    await this.writer.flush();
+    this.counts.failed = this.failures.length;
+    const finished = Date.now();
+    await this.db.finishRun(
+      this.runId,
+      this.failures.length || stopped ? 'completed-with-failures' : 'completed',
+      {
+        filesUploaded: this.counts.uploaded,
+        bytesUploaded: this.bytes.uploaded,
+        filesDeleted: this.counts.deletedAtDestination,
+        filesFailed: this.failures.length,
+      },
+      finished,
+    );
+    return {
+      profile: this.options.profileName,
+      mode: 'sync',
+      dryRun: this.options.dryRun,
+      source: this.options.sourceRoot,
+      destination: this.options.destinationLabel,
+      startedAt: new Date(started).toISOString(),
+      finishedAt: new Date(finished).toISOString(),
+      durationMs: finished - started,
+      counts: { ...this.counts },
+      bytes: { ...this.bytes },
+      conflicts: this.conflicts,
+      failures: this.failures,
+      notes: [...this.notes],
+      ...(this.options.dryRun ? { plan: this.plan } : {}),
+      stoppedForDeletions: stopped,
+      exitCode: syncExitCode(this.failures.length, stopped),
+    };
+  }
+
+  // ---------- reading both sides ----------
+
+  private async listRemote(): Promise<Map<string, RemoteEntry>> {
+    const files = new Map<string, RemoteEntry>();
+    for await (const page of this.provider.list('', { recursive: true })) {
+      for (const entry of page) if (entry.kind === 'file' && !isInVersionsFolder(entry.path)) files.set(entry.path, entry);
+    }
+    return files;
+  }
+
+  /** Every source file; folders that cannot be read are protected (nothing below them changes). */
+  private async scanLocal(): Promise<{ files: Map<string, LocalFile>; protectedPrefixes: string[] }> {
+    const files = new Map<string, LocalFile>();
+    const protectedPrefixes: string[] = [];
+    const stack = [''];
+    let symlinks = 0;
+    while (stack.length) {
+      const dir = stack.pop()!;
+      let listing;
+      try {
+        listing = await scanLocalFolder(join(this.options.sourceRoot, dir));
+      } catch (error) {
+        this.fail(dir, 'scan', error);
+        protectedPrefixes.push(dir);
+        continue;
+      }
+      symlinks += listing.symlinks.length;
+      for (const p of listing.problems) {
+        this.fail(joinPath(dir, p.name), 'scan', p.error);
+        protectedPrefixes.push(joinPath(dir, p.name));
+      }
+      for (const f of listing.files) files.set(joinPath(dir, f.name), f);
+      for (const name of listing.folders) {
+        const path = joinPath(dir, name);
+        if (dir === '' && name === VERSIONS_FOLDER) continue;
+        if (this.options.filter.acceptsFolder(path)) stack.push(path);
+      }
+    }
+    if (symlinks) this.notes.add(`${symlinks} symbolic links were not followed`);
+    return { files, protectedPrefixes };
+  }
+
+  // ---------- deciding ----------
+
+  private async localChange(local: LocalFile | undefined, base: FileFacts | undefined, path: string): Promise<Change> {
+    if (!local) return base ? 'deleted' : 'absent';
+    if (!base) return 'new';
+    if (local.size !== base.size) return 'changed';
+    const mtimeMoved = base.mtime === UNKNOWN_MTIME || Math.abs(local.mtime - base.mtime) >= 1;
+    if (!mtimeMoved && this.options.compare !== 'hash') return 'same';
+    if (!base.sha256) return mtimeMoved ? 'changed' : 'same';
+    return (await hashLocalFile(join(this.options.sourceRoot, path))) === base.sha256 ? 'same' : 'changed';
+  }
+
+  private remoteChange(remote: RemoteEntry | undefined, base: FileFacts | undefined): Change {
+    if (!remote) return base ? 'deleted' : 'absent';
+    if (!base) return 'new';
+    const moved =
+      remote.size !== base.storedSize ||
+      (remote.mtime !== undefined && base.remoteMtime !== null && Math.abs(remote.mtime - base.remoteMtime) >= this.tolerance) ||
+      (remote.versionId !== undefined && base.versionId !== null && remote.versionId !== base.versionId);
+    return moved ? 'changed' : 'same';
+  }
+
+  private async decide(path: string, local?: LocalFile, remote?: RemoteEntry, base?: FileFacts): Promise<Action | undefined> {
+    const l = await this.localChange(local, base, path);
+    const r = this.remoteChange(remote, base);
+    const quiet = (c: Change) => c === 'same' || c === 'absent';
+    if (quiet(l) && quiet(r)) return undefined;
+    if (l === 'deleted' && r === 'deleted') return { kind: 'forget', path };
+    if (l === 'deleted' && r === 'absent') return { kind: 'forget', path };
+    if (r === 'deleted' && l === 'absent') return { kind: 'forget', path };
+    if ((l === 'new' || l === 'changed') && (r === 'same' || r === 'absent' || r === 'deleted')) {
+      return { kind: 'upload', path, local: local!, ...(r === 'same' && base ? { base } : {}) };
+    }
+    if ((r === 'new' || r === 'changed') && (l === 'same' || l === 'absent' || l === 'deleted')) {
+      return { kind: 'download', path, remote: remote!, ...(base ? { base } : {}) };
+    }
+    if (l === 'deleted' && r === 'same') return { kind: 'delete-remote', path, base: base! };
+    if (r === 'deleted' && l === 'same') return { kind: 'delete-local', path, base: base! };
+    // Both sides new or changed.
+    const facts = factsFromRemote(remote!, this.provider.capabilities, this.runId);
+    if (local!.size === facts.size) {
+      // Same size on both sides: compare content (the destination's recorded hash, or its bytes).
+      const sha256 = await hashLocalFile(join(this.options.sourceRoot, path));
+      const remoteSha = facts.sha256 ?? (await this.hashRemote(path));
+      if (sha256 === remoteSha) return { kind: 'adopt', path, local: local!, remote: remote!, sha256 };
+    }
+    return { kind: 'conflict', path, local: local!, remote: remote!, ...(base ? { base } : {}) };
+  }
+
+  private async hashRemote(path: string): Promise<string | undefined> {
+    try {
+      const hash = createHash('sha256');
+      for await (const chunk of await this.provider.read(path)) hash.update(chunk as Buffer);
+      return hash.digest('hex');
+    } catch {
+      return undefined; // unreadable (archived...): treated as different
+    }
+  }
+
+  // ---------- doing ----------
+
+  private async execute(action: Action): Promise<void> {
+    const { path } = action;
+    const planned = (a: PlannedAction['action'], bytes?: number) => this.plan.push({ action: a, path, ...(bytes !== undefined ? { bytes } : {}) });
+    try {
+      switch (action.kind) {
+        case 'forget':
+          this.writer.removeFile(path);
+          return;
+        case 'adopt':
+          this.writer.saveFile(this.recordFor(action.remote, action.local, action.sha256));
+          return;
+        case 'upload':
+          if (this.options.dryRun) planned('upload', action.local.size);
+          else await this.upload(path, action.local, action.base);
+          this.counts.uploaded++;
+          this.bytes.uploaded += action.local.size;
+          return;
+        case 'download':
+          if (this.options.dryRun) planned('restore', action.remote.size);
+          else if (!(await this.download(path, action.remote, action.base))) return;
+          this.counts.downloaded++;
+          return;
+        case 'delete-remote':
+          if (this.options.dryRun) planned('delete');
+          else await this.destination.remove(action.base);
+          this.writer.removeFile(path);
+          this.counts.deletedAtDestination++;
+          return;
+        case 'delete-local':
+          if (this.options.dryRun) planned('delete');
+          else await this.toTrash(path);
+          this.writer.removeFile(path);
+          this.counts.deletedAtSource++;
+          return;
+        case 'conflict':
+          return await this.settle(action);
+      }
+    } catch (error) {
+      const operation = action.kind === 'upload' ? 'upload' : action.kind === 'delete-remote' || action.kind === 'delete-local' ? 'delete' : 'restore';
+      this.fail(path, operation, error);
+    }
+  }
+
+  private async upload(path: string, local: LocalFile, previous?: FileFacts): Promise<void> {
+    this.options.onProgress?.({ type: 'queued', path, bytes: local.size });
+    this.writer.saveFile(await this.destination.upload(path, join(this.options.sourceRoot, path), local, this.runId, previous));
+  }
+
+  /** Bring the destination's copy down (the local copy, if any, goes to the trash first). */
+  private async download(path: string, remote: RemoteEntry, base?: FileFacts, as = path): Promise<boolean> {
+    const facts = { ...factsFromRemote(remote, this.provider.capabilities, this.runId), ...(base ? pickArchive(base) : {}) };
+    const opened = await this.gate.open(facts);
+    if (opened.kind === 'pending') {
+      this.writer.saveFile(opened.record);
+      this.fail(path, 'restore', new Error('it is in archive storage: a restore was requested; it will come down on a later run'));
+      return false;
+    }
+    const absolute = join(this.options.sourceRoot, as);
+    const temp = await this.stage(opened.stream, absolute, facts, path);
+    if (await lstat(absolute).catch(() => undefined)) await this.toTrash(as);
+    await rename(temp.file, absolute);
+    const st = await lstat(absolute);
+    const local = { name: as, size: st.size, mtime: Math.round(st.mtimeMs) };
+    this.bytes.downloaded += st.size;
+    if (as === path) this.writer.saveFile(this.recordFor(remote, local, temp.sha256));
+    return true;
+  }
+
+  /** Download into a temp file beside the target (checked), ready to be renamed into place. */
+  private async stage(stream: NodeJS.ReadableStream, absolute: string, facts: FileFacts, path: string) {
+    // Named like any unfinished download, so scans never take it for a source file.
+    const staged = join(dirname(absolute), `${DOWNLOAD_PREFIX}staged-${randomUUID()}`);
+    const plain = !facts.compressed && !facts.encrypted;
+    const { sha256 } = await writeLocalFile(stream as never, staged, {
+      ...(plain ? { size: facts.storedSize } : {}),
+      ...(facts.mtime !== UNKNOWN_MTIME ? { mtime: facts.mtime } : {}),
+    }, (delta) => this.options.onProgress?.({ type: 'bytes', path, delta }));
+    return { file: staged, sha256 };
+  }
+
+  private async settle(action: Extract<Action, { kind: 'conflict' }>): Promise<void> {
+    const { path, local, remote, base } = action;
+    const rule = this.options.conflicts;
+    this.counts.conflicts++;
+    const remoteMtime = (() => {
+      const m = factsFromRemote(remote, this.provider.capabilities, this.runId).mtime;
+      return m !== UNKNOWN_MTIME ? m : (remote.mtime ?? 0);
+    })();
+    const sourceWins = rule === 'source' || (rule === 'newer' && local.mtime >= remoteMtime);
+    if (rule === 'keep-both') {
+      const keptAs = conflictName(path, this.runStamp);
+      this.conflicts.push({ path, rule, outcome: `kept both: the destination's copy is now ${keptAs} on both sides` });
+      if (this.options.dryRun) return void this.plan.push({ action: 'restore', path: keptAs }, { action: 'update', path });
+      if (!(await this.download(path, remote, base, keptAs))) return;
+      const kept = await lstat(join(this.options.sourceRoot, keptAs));
+      await this.upload(keptAs, { name: keptAs, size: kept.size, mtime: Math.round(kept.mtimeMs) });
+      await this.upload(path, local, this.baseFromRemote(remote, base));
+      this.counts.uploaded += 2;
+      this.counts.downloaded++;
+      this.bytes.uploaded += kept.size + local.size;
+      return;
+    }
+    this.conflicts.push({ path, rule, outcome: sourceWins ? "the source's copy won; the destination's is kept as a version" : "the destination's copy won; the source's went to the trash" });
+    if (this.options.dryRun) return void this.plan.push({ action: sourceWins ? 'update' : 'restore', path });
+    if (sourceWins) {
+      await this.upload(path, local, this.baseFromRemote(remote, base));
+      this.counts.uploaded++;
+      this.bytes.uploaded += local.size;
+    } else if (await this.download(path, remote, base)) {
+      this.counts.downloaded++;
+    }
+  }
+
+  /** The record to version the destination's current copy by, before it is replaced. */
+  private baseFromRemote(remote: RemoteEntry, base?: FileFacts): FileFacts {
+    return { ...factsFromRemote(remote, this.provider.capabilities, this.runId), ...(base ? { storedAt: base.storedAt } : {}) };
+  }
+
+  private recordFor(remote: RemoteEntry, local: LocalFile, sha256: string): FileFacts {
+    return {
+      ...factsFromRemote(remote, this.provider.capabilities, this.runId),
+      ...storedObjectFacts(remote),
+      path: remote.path,
+      dir: parentOf(remote.path),
+      size: local.size,
+      mtime: local.mtime,
+      sha256,
+      storedAt: remote.mtime ?? Date.now(),
+    };
+  }
+
+  /** Local files are never destroyed by a sync: they move to the profile's trash folder. */
+  private async toTrash(path: string): Promise<void> {
+    const from = join(this.options.sourceRoot, ...path.split('/'));
+    const to = join(this.options.trashDir, this.runStamp, ...path.split('/'));
+    await mkdir(dirname(to), { recursive: true });
+    try {
+      await rename(from, to);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      await copyFile(from, to);
+      await rm(from);
+    }
+    this.notes.add(`local files deleted or replaced by the sync were moved to ${join(this.options.trashDir, this.runStamp)}`);
+  }
+
+  private fail(path: string, operation: FileFailure['operation'], error: unknown): void {
+    const message = describeError(error);
+    this.failures.push({ path, operation, error: message });
+    this.options.logger.error(`${operation} ${path}: ${message}`);
+    this.options.onProgress?.({ type: 'failed', path, error: message });
+  }
+}
+
+function pickArchive(base: FileFacts): Partial<FileFacts> {
+  return { archiveStatus: base.archiveStatus, restoreRequestedAt: base.restoreRequestedAt, restoreExpiresAt: base.restoreExpiresAt };
+}
+
+/** `report.txt` → `report (conflict 20261126T110305123Z).txt` */
+export function conflictName(path: string, stamp: string): string {
+  const ext = extname(path);
+  const stem = ext && ext.length < path.length ? path.slice(0, -ext.length) : path;
+  return `${stem} (conflict ${stamp})${stem === path ? '' : ext}`;
+}
