@@ -11,3 +11,4 @@ export * from './proxies/azure-archive/index.js';
 export * from './proxies/s3-glacier/index.js';
 export * from './fakes/identity/index.js';
 export * from './servers/keystone/index.js';
+export * from './fakes/b2/index.js';

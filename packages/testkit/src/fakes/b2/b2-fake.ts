@@ -1,0 +1,523 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { listFileNames, listFileVersions } from './b2-listing.js';
+import { B2Store, checkFileInfo, checkFileName, sha1Hex, type B2Bucket, type StoredVersion } from './b2-store.js';
+import { badRequest, B2WireError, decodeHeaderValue, readBody, sendError, sendJson } from './b2-wire.js';
+
+export interface B2FakeOptions {
+  /** Application key id and key the fake accepts (defaults: random). */
+  readonly keyId?: string;
+  readonly applicationKey?: string;
+  /** What b2_authorize_account advertises; defaults are B2's own (100 MB and 5 MB). */
+  readonly recommendedPartSize?: number;
+  readonly absoluteMinimumPartSize?: number;
+  /** Buckets that exist from the start (allPrivate). */
+  readonly buckets?: readonly string[];
+}
+
+export interface InjectedFailure {
+  /** How many of the next matching calls fail. */
+  readonly count: number;
+  /** 503 service_unavailable (default) or 429 too_many_requests, or any other status/code. */
+  readonly status?: number;
+  readonly code?: string;
+  /** Sent as Retry-After. */
+  readonly retryAfterSeconds?: number;
+  /** Only these calls (e.g. ['b2_upload_part']); default: every call except b2_authorize_account. */
+  readonly calls?: readonly string[];
+}
+
+export interface B2Fake {
+  /** Where clients authorize: the plugin's `apiUrl` (http://127.0.0.1:PORT). */
+  readonly url: string;
+  readonly keyId: string;
+  readonly applicationKey: string;
+  readonly accountId: string;
+  /** The account's state, for assertions: buckets, versions, unfinished large files. */
+  readonly store: B2Store;
+  /** Every call answered so far, by B2 operation name (b2_upload_file, b2_download_file_by_name...). */
+  callCount(name: string): number;
+  readonly calls: ReadonlyMap<string, number>;
+  /** Every account and upload token issued so far answers 401 expired_auth_token from now on. */
+  expireAuthTokens(): void;
+  /** Make the next calls fail with a retryable error (503 with Retry-After, 429...). */
+  injectFailures(failure: InjectedFailure): void;
+  /** Called after each answered call with its name and how many of that call there were so far. */
+  onCall(listener: ((name: string, count: number) => void) | undefined): void;
+  /** Create a bucket directly (not through the API). */
+  createBucket(name: string): B2Bucket;
+  /** Live versions (uploads and hide markers) of one file name in a bucket, newest first. */
+  versionsOf(bucketName: string, fileName: string): StoredVersion[];
+  close(): Promise<void>;
+}
+
+const API = '/b2api/v3/';
+const MiB5 = 5_000_000;
+
+interface UploadToken {
+  readonly kind: 'file' | 'part';
+  /** bucketId for file uploads, fileId for part uploads. */
+  readonly target: string;
+  expired: boolean;
+}
+
+/**
+ * A wire-level fake of Backblaze B2's native API (v3) on 127.0.0.1: authorization with
+ * expiring tokens, buckets (B2's naming rules, 100 per account), uploads through upload
+ * URLs with their own tokens and SHA-1 verification, large files in parts, versions on
+ * every upload, hide markers, listings by name and by version, downloads by name and by
+ * id with ranges, and B2's JSON error bodies. Test controls expire tokens, inject
+ * 503/429 answers with Retry-After, and count calls. State is in memory.
+ */
+export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> {
+  const keyId = options.keyId ?? `000${randomBytes(6).toString('hex')}0000000001`;
+  const applicationKey = options.applicationKey ?? `K000${randomBytes(14).toString('base64url')}`;
+  const accountId = randomBytes(6).toString('hex');
+  const recommendedPartSize = options.recommendedPartSize ?? 100_000_000;
+  const absoluteMinimumPartSize = options.absoluteMinimumPartSize ?? MiB5;
+  const store = new B2Store(accountId);
+  for (const name of options.buckets ?? []) store.createBucket(name, 'allPrivate');
+  const accountTokens = new Map<string, { expired: boolean }>();
+  const uploadTokens = new Map<string, UploadToken>();
+  const calls = new Map<string, number>();
+  const failures: { remaining: number; failure: InjectedFailure }[] = [];
+  let listener: ((name: string, count: number) => void) | undefined;
+  let base = '';
+
+  const server: Server = createServer((req, res) => {
+    let name = 'unknown';
+    handle(req, res, (n) => (name = n))
+      .catch((error: unknown) => {
+        const wire = error instanceof B2WireError ? error : new B2WireError(500, 'internal_error', String(error));
+        if (!res.headersSent) sendError(res, wire, req.method === 'HEAD');
+        else res.destroy();
+      })
+      .finally(() => {
+        if (name !== 'unknown') listener?.(name, calls.get(name) ?? 0);
+      });
+  });
+
+  function count(name: string): void {
+    calls.set(name, (calls.get(name) ?? 0) + 1);
+  }
+
+  function injected(name: string): void {
+    const entry = failures.find((f) => f.remaining > 0 && (f.failure.calls ? f.failure.calls.includes(name) : name !== 'b2_authorize_account'));
+    if (!entry) return;
+    entry.remaining--;
+    const status = entry.failure.status ?? 503;
+    const code = entry.failure.code ?? (status === 429 ? 'too_many_requests' : status === 503 ? 'service_unavailable' : 'internal_error');
+    throw new B2WireError(status, code, status === 429 ? 'Too many requests' : 'Service temporarily unavailable', entry.failure.retryAfterSeconds);
+  }
+
+  function accountAuth(req: IncomingMessage, query?: URLSearchParams): void {
+    const token = req.headers.authorization ?? query?.get('Authorization') ?? undefined;
+    if (!token) throw new B2WireError(401, 'missing_auth_token', 'Authorization token is missing');
+    const known = accountTokens.get(token);
+    if (!known) throw new B2WireError(401, 'bad_auth_token', 'Invalid authorization token');
+    if (known.expired) throw new B2WireError(401, 'expired_auth_token', 'Authorization token has expired');
+  }
+
+  function uploadAuth(req: IncomingMessage, kind: 'file' | 'part', target: string): void {
+    const token = req.headers.authorization;
+    if (!token) throw new B2WireError(401, 'missing_auth_token', 'Authorization token is missing');
+    const known = uploadTokens.get(token);
+    if (!known || known.kind !== kind || known.target !== target) throw new B2WireError(401, 'bad_auth_token', 'Invalid authorization token');
+    if (known.expired) throw new B2WireError(401, 'expired_auth_token', 'Authorization token has expired');
+  }
+
+  function uploadUrl(kind: 'file' | 'part', target: string): { uploadUrl: string; authorizationToken: string } {
+    const authorizationToken = `4_${randomBytes(16).toString('hex')}`;
+    uploadTokens.set(authorizationToken, { kind, target, expired: false });
+    const pod = `c000_v0001${randomBytes(2).toString('hex')}_t00${randomBytes(1).toString('hex')}`;
+    const call = kind === 'file' ? 'b2_upload_file' : 'b2_upload_part';
+    return { uploadUrl: `${base}${API}${call}/${encodeURIComponent(target)}/${pod}`, authorizationToken };
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse, named: (name: string) => void): Promise<void> {
+    const url = new URL(req.url ?? '/', base);
+    const path = url.pathname;
+    const body = await readBody(req);
+
+    if (path.startsWith('/file/')) {
+      named('b2_download_file_by_name');
+      count('b2_download_file_by_name');
+      injected('b2_download_file_by_name');
+      const rest = path.slice('/file/'.length);
+      const slash = rest.indexOf('/');
+      if (slash < 0) throw new B2WireError(404, 'not_found', 'File with such name does not exist.');
+      const bucket = store.bucketByName(decodeURIComponent(rest.slice(0, slash)));
+      if (!bucket) throw new B2WireError(404, 'not_found', 'Bucket does not exist');
+      if (bucket.bucketType !== 'allPublic') accountAuth(req, url.searchParams);
+      const fileName = decodeURIComponent(rest.slice(slash + 1));
+      const latest = store.latest(bucket.bucketId, fileName);
+      if (!latest || latest.action !== 'upload') throw new B2WireError(404, 'not_found', 'File with such name does not exist.');
+      return download(req, res, latest);
+    }
+
+    if (!path.startsWith(API)) throw new B2WireError(404, 'not_found', `no such API: ${path}`);
+    const [call, ...tail] = path.slice(API.length).split('/');
+    const name = call ?? '';
+    named(name);
+    count(name);
+
+    if (name === 'b2_authorize_account') {
+      injected(name);
+      const header = req.headers.authorization ?? '';
+      const decoded = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8') : '';
+      if (decoded !== `${keyId}:${applicationKey}`) throw new B2WireError(401, 'unauthorized', 'The applicationKeyId and/or the applicationKey are wrong.');
+      const authorizationToken = `4_${randomBytes(24).toString('base64url')}`;
+      accountTokens.set(authorizationToken, { expired: false });
+      return sendJson(res, 200, {
+        accountId,
+        authorizationToken,
+        applicationKeyExpirationTimestamp: null,
+        apiInfo: {
+          storageApi: {
+            absoluteMinimumPartSize,
+            apiUrl: base,
+            bucketId: null,
+            bucketName: null,
+            capabilities: ['listKeys', 'writeKeys', 'deleteKeys', 'listBuckets', 'listAllBucketNames', 'readBuckets', 'writeBuckets', 'deleteBuckets', 'listFiles', 'readFiles', 'shareFiles', 'writeFiles', 'deleteFiles'],
+            downloadUrl: base,
+            infoType: 'storageApi',
+            namePrefix: null,
+            recommendedPartSize,
+            s3ApiUrl: base.replace('127.0.0.1', 'localhost'),
+          },
+        },
+      });
+    }
+
+    if (name === 'b2_upload_file') {
+      const bucketId = decodeURIComponent(tail[0] ?? '');
+      uploadAuth(req, 'file', bucketId);
+      injected(name);
+      return sendJson(res, 200, store.toJson(uploadFile(req, store.bucket(bucketId), body)));
+    }
+
+    if (name === 'b2_upload_part') {
+      const fileId = decodeURIComponent(tail[0] ?? '');
+      uploadAuth(req, 'part', fileId);
+      injected(name);
+      return sendJson(res, 200, uploadPart(req, fileId, body));
+    }
+
+    if (name === 'b2_download_file_by_id') {
+      accountAuth(req, url.searchParams);
+      injected(name);
+      const fileId = url.searchParams.get('fileId') ?? (body.length ? (JSON.parse(body.toString('utf8')) as { fileId?: string }).fileId : undefined);
+      const version = store.findVersion(fileId);
+      if (!version || version.action !== 'upload') throw new B2WireError(404, 'not_found', `File not present: ${String(fileId)}`);
+      return download(req, res, version);
+    }
+
+    accountAuth(req);
+    injected(name);
+    let params: Record<string, any>;
+    try {
+      params = body.length ? JSON.parse(body.toString('utf8')) : Object.fromEntries(url.searchParams);
+    } catch {
+      throw badRequest('request body is not valid JSON');
+    }
+    if (typeof params !== 'object' || params === null) throw badRequest('request body must be a JSON object');
+    return sendJson(res, 200, apiCall(name, params));
+  }
+
+  function apiCall(name: string, p: Record<string, any>): unknown {
+    const needAccount = () => {
+      if (p['accountId'] !== accountId) throw badRequest(`accountId invalid: ${String(p['accountId'])}`);
+    };
+    switch (name) {
+      case 'b2_list_buckets': {
+        needAccount();
+        const buckets = [...store.buckets.values()].filter(
+          (b) => (p['bucketId'] === undefined || b.bucketId === p['bucketId']) && (p['bucketName'] === undefined || b.bucketName.toLowerCase() === String(p['bucketName']).toLowerCase()),
+        );
+        return { buckets: buckets.map(bucketJson) };
+      }
+      case 'b2_create_bucket': {
+        needAccount();
+        if (typeof p['bucketName'] !== 'string') throw badRequest('bucketName is required');
+        return bucketJson(store.createBucket(p['bucketName'], String(p['bucketType'] ?? '')));
+      }
+      case 'b2_get_upload_url': {
+        const bucket = store.bucket(p['bucketId']);
+        return { bucketId: bucket.bucketId, ...uploadUrl('file', bucket.bucketId) };
+      }
+      case 'b2_start_large_file': {
+        const bucket = store.bucket(p['bucketId']);
+        const fileName = String(p['fileName'] ?? '');
+        checkFileName(fileName);
+        if (typeof p['contentType'] !== 'string') throw badRequest('contentType is required');
+        const fileInfo = checkFileInfo((p['fileInfo'] as Record<string, string> | undefined) ?? {}, fileName);
+        const uploadTimestamp = store.now();
+        const large = { fileId: store.newFileId(bucket.bucketId, uploadTimestamp), bucketId: bucket.bucketId, fileName, contentType: contentTypeOf(p['contentType']), fileInfo, uploadTimestamp, parts: new Map() };
+        store.largeFiles.set(large.fileId, large);
+        return store.largeFileJson(large);
+      }
+      case 'b2_get_upload_part_url': {
+        const fileId = String(p['fileId'] ?? '');
+        if (!store.largeFiles.has(fileId)) throw badRequest(`No active upload for: ${fileId}`);
+        return { fileId, ...uploadUrl('part', fileId) };
+      }
+      case 'b2_finish_large_file':
+        return store.toJson(finishLargeFile(String(p['fileId'] ?? ''), p['partSha1Array']));
+      case 'b2_cancel_large_file': {
+        const fileId = String(p['fileId'] ?? '');
+        const large = store.largeFiles.get(fileId);
+        if (!large) throw badRequest(`No active upload for: ${fileId}`);
+        store.largeFiles.delete(fileId);
+        return { accountId, bucketId: large.bucketId, fileId, fileName: large.fileName };
+      }
+      case 'b2_list_unfinished_large_files': {
+        const bucket = store.bucket(p['bucketId']);
+        const prefix = String(p['namePrefix'] ?? '');
+        const max = p['maxFileCount'] === undefined ? 100 : Number(p['maxFileCount']);
+        if (!Number.isInteger(max) || max < 1 || max > 100) throw new B2WireError(400, 'out_of_range', 'maxFileCount out of range: 1-100');
+        const all = [...store.largeFiles.values()]
+          .filter((l) => l.bucketId === bucket.bucketId && l.fileName.startsWith(prefix))
+          .sort((a, b) => (a.fileId < b.fileId ? -1 : 1));
+        const from = p['startFileId'] ? all.filter((l) => l.fileId >= p['startFileId']) : all;
+        return { files: from.slice(0, max).map((l) => store.largeFileJson(l)), nextFileId: from[max]?.fileId ?? null };
+      }
+      case 'b2_list_file_names':
+        return listFileNames(store, listRequest(p));
+      case 'b2_list_file_versions':
+        return listFileVersions(store, listRequest(p));
+      case 'b2_hide_file': {
+        const bucket = store.bucket(p['bucketId']);
+        const fileName = String(p['fileName'] ?? '');
+        checkFileName(fileName);
+        const latest = store.latest(bucket.bucketId, fileName);
+        if (!latest) throw new B2WireError(400, 'no_such_file', `File not present: ${fileName}`);
+        if (latest.action === 'hide') throw new B2WireError(400, 'already_hidden', `File already hidden: ${fileName}`);
+        const uploadTimestamp = store.now();
+        return store.toJson(
+          store.addVersion({
+            fileId: store.newFileId(bucket.bucketId, uploadTimestamp),
+            bucketId: bucket.bucketId,
+            fileName,
+            action: 'hide',
+            data: Buffer.alloc(0),
+            contentSha1: null,
+            contentType: 'application/x-bz-hide-marker',
+            fileInfo: {},
+            uploadTimestamp,
+          }),
+        );
+      }
+      case 'b2_delete_file_version': {
+        const fileId = String(p['fileId'] ?? '');
+        const fileName = String(p['fileName'] ?? '');
+        const version = store.findVersion(fileId);
+        if (version && version.fileName === fileName) {
+          store.removeVersion(version);
+          return { fileId, fileName };
+        }
+        const large = store.largeFiles.get(fileId);
+        if (large && large.fileName === fileName) {
+          store.largeFiles.delete(fileId);
+          return { fileId, fileName };
+        }
+        throw new B2WireError(400, 'file_not_present', `File not present: ${fileName} ${fileId}`);
+      }
+      case 'b2_get_file_info': {
+        const version = store.findVersion(p['fileId']);
+        if (!version) throw new B2WireError(404, 'not_found', `File not present: ${String(p['fileId'])}`);
+        return store.toJson(version);
+      }
+      default:
+        throw new B2WireError(404, 'not_found', `no such API: ${name}`);
+    }
+  }
+
+  function bucketJson(b: B2Bucket) {
+    return {
+      accountId: b.accountId,
+      bucketId: b.bucketId,
+      bucketName: b.bucketName,
+      bucketType: b.bucketType,
+      bucketInfo: {},
+      corsRules: [],
+      defaultServerSideEncryption: { isClientAuthorizedToRead: true, value: { algorithm: null, mode: null } },
+      fileLockConfiguration: { isClientAuthorizedToRead: true, value: { defaultRetention: { mode: null, period: null }, isFileLockEnabled: false } },
+      lifecycleRules: [],
+      options: [],
+      revision: b.revision,
+    };
+  }
+
+  function uploadFile(req: IncomingMessage, bucket: B2Bucket, body: Buffer): StoredVersion {
+    const rawName = req.headers['x-bz-file-name'];
+    if (typeof rawName !== 'string') throw badRequest('Missing header: X-Bz-File-Name');
+    const fileName = decodeHeaderValue(rawName);
+    checkFileName(fileName);
+    const contentType = req.headers['content-type'];
+    if (typeof contentType !== 'string') throw badRequest('Missing header: Content-Type');
+    const data = verifiedBody(req, body);
+    const info: Record<string, string> = {};
+    for (const [header, value] of Object.entries(req.headers)) {
+      if (header.startsWith('x-bz-info-') && typeof value === 'string') info[header.slice('x-bz-info-'.length)] = decodeHeaderValue(value);
+    }
+    const fileInfo = checkFileInfo(info, fileName);
+    if (data.length > 5_000_000_000) throw badRequest('files above 5 GB must be uploaded as large files');
+    const uploadTimestamp = store.now();
+    return store.addVersion({
+      fileId: store.newFileId(bucket.bucketId, uploadTimestamp),
+      bucketId: bucket.bucketId,
+      fileName,
+      action: 'upload',
+      data,
+      contentSha1: sha1Hex(data),
+      contentType: contentTypeOf(contentType),
+      fileInfo,
+      uploadTimestamp,
+    });
+  }
+
+  /** The body, checked against Content-Length and X-Bz-Content-Sha1 (or the SHA-1 at its end). */
+  function verifiedBody(req: IncomingMessage, body: Buffer): Buffer {
+    if (req.headers['content-length'] === undefined) throw new B2WireError(411, 'bad_request', 'Content-Length is required (no chunked uploads)');
+    const declared = req.headers['x-bz-content-sha1'];
+    if (typeof declared !== 'string') throw badRequest('Missing header: X-Bz-Content-Sha1');
+    let data = body;
+    let expected: string | undefined = declared.toLowerCase();
+    if (declared === 'hex_digits_at_end') {
+      data = body.subarray(0, Math.max(0, body.length - 40));
+      expected = body.subarray(body.length - 40).toString('latin1').toLowerCase();
+    } else if (declared === 'do_not_verify') expected = undefined;
+    else if (!/^[0-9a-f]{40}$/.test(expected)) throw badRequest(`X-Bz-Content-Sha1 is not a SHA1: ${declared}`);
+    if (expected !== undefined && sha1Hex(data) !== expected) throw badRequest('Sha1 did not match data received');
+    return Buffer.from(data);
+  }
+
+  function uploadPart(req: IncomingMessage, fileId: string, body: Buffer) {
+    const large = store.largeFiles.get(fileId);
+    if (!large) throw badRequest(`No active upload for: ${fileId}`);
+    const partNumber = Number(req.headers['x-bz-part-number']);
+    if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) throw badRequest('X-Bz-Part-Number must be 1 to 10000');
+    const data = verifiedBody(req, body);
+    if (data.length > 5_000_000_000) throw badRequest('parts must be no more than 5 GB');
+    const sha1 = sha1Hex(data);
+    large.parts.set(partNumber, { data, sha1 });
+    return { fileId, partNumber, contentLength: data.length, contentSha1: sha1, contentMd5: null, serverSideEncryption: { algorithm: null, mode: null }, uploadTimestamp: store.now() };
+  }
+
+  function finishLargeFile(fileId: string, partSha1Array: unknown): StoredVersion {
+    const large = store.largeFiles.get(fileId);
+    if (!large) throw badRequest(`No active upload for: ${fileId}`);
+    if (!Array.isArray(partSha1Array) || partSha1Array.length === 0) throw badRequest('partSha1Array is required');
+    const parts: Buffer[] = [];
+    for (let i = 0; i < partSha1Array.length; i++) {
+      const part = large.parts.get(i + 1);
+      if (!part) throw badRequest(`Part number ${i + 1} has not been uploaded`);
+      if (part.sha1 !== String(partSha1Array[i]).toLowerCase()) throw badRequest(`Part number ${i + 1} has a different SHA1 than was uploaded`);
+      if (i < partSha1Array.length - 1 && part.data.length < absoluteMinimumPartSize) {
+        throw badRequest(`Part number ${i + 1} is smaller than the minimum part size ${absoluteMinimumPartSize}`);
+      }
+      parts.push(part.data);
+    }
+    if (large.parts.size !== partSha1Array.length) throw badRequest('more parts were uploaded than listed in partSha1Array');
+    store.largeFiles.delete(fileId);
+    return store.addVersion({
+      fileId,
+      bucketId: large.bucketId,
+      fileName: large.fileName,
+      action: 'upload',
+      data: Buffer.concat(parts),
+      contentSha1: 'none',
+      contentType: large.contentType,
+      fileInfo: large.fileInfo,
+      uploadTimestamp: large.uploadTimestamp,
+    });
+  }
+
+  function download(req: IncomingMessage, res: ServerResponse, version: StoredVersion): void {
+    const size = version.data.length;
+    const headers: Record<string, string | number> = {
+      'Content-Type': version.contentType ?? 'application/octet-stream',
+      'Accept-Ranges': 'bytes',
+      'X-Bz-File-Id': version.fileId,
+      'X-Bz-File-Name': encodeURIComponent(version.fileName).replace(/%2F/g, '/'),
+      'X-Bz-Content-Sha1': version.contentSha1 ?? 'none',
+      'X-Bz-Upload-Timestamp': String(version.uploadTimestamp),
+    };
+    for (const [k, v] of Object.entries(version.fileInfo)) headers[`X-Bz-Info-${k}`] = encodeURIComponent(v);
+    let status = 200;
+    let body = version.data;
+    const range = /^bytes=(\d*)-(\d*)$/.exec(req.headers.range ?? '');
+    if (range && (range[1] !== '' || range[2] !== '')) {
+      let start: number;
+      let end: number;
+      if (range[1] === '') {
+        start = Math.max(0, size - Number(range[2]));
+        end = size - 1;
+      } else {
+        start = Number(range[1]);
+        end = range[2] === '' ? size - 1 : Math.min(Number(range[2]), size - 1);
+      }
+      if (start >= size || end < start) {
+        if (req.method === 'HEAD') throw new B2WireError(416, 'range_not_satisfiable', 'The range is not satisfiable');
+        throw new B2WireError(416, 'range_not_satisfiable', `The range ${req.headers.range} is not satisfiable for ${size} bytes`);
+      }
+      status = 206;
+      body = version.data.subarray(start, end + 1);
+      headers['Content-Range'] = `bytes ${start}-${end}/${size}`;
+    }
+    headers['Content-Length'] = body.length;
+    res.writeHead(status, headers);
+    res.end(req.method === 'HEAD' ? undefined : body);
+  }
+
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  return {
+    url: base,
+    keyId,
+    applicationKey,
+    accountId,
+    store,
+    calls,
+    callCount: (name) => calls.get(name) ?? 0,
+    expireAuthTokens() {
+      for (const t of accountTokens.values()) t.expired = true;
+      for (const t of uploadTokens.values()) t.expired = true;
+    },
+    injectFailures(failure) {
+      failures.push({ remaining: failure.count, failure });
+    },
+    onCall(l) {
+      listener = l;
+    },
+    createBucket: (name) => store.createBucket(name, 'allPrivate'),
+    versionsOf(bucketName, fileName) {
+      const bucket = store.bucketByName(bucketName);
+      return bucket ? store.sortedVersions(bucket.bucketId).filter((v) => v.fileName === fileName) : [];
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function contentTypeOf(value: unknown): string {
+  return value === 'b2/x-auto' || typeof value !== 'string' ? 'application/octet-stream' : value;
+}
+
+function listRequest(p: Record<string, any>) {
+  const optionalString = (k: string) => (p[k] === undefined || p[k] === null ? undefined : String(p[k]));
+  return {
+    bucketId: String(p['bucketId'] ?? ''),
+    ...(optionalString('startFileName') !== undefined ? { startFileName: optionalString('startFileName')! } : {}),
+    ...(optionalString('startFileId') !== undefined ? { startFileId: optionalString('startFileId')! } : {}),
+    ...(p['maxFileCount'] !== undefined ? { maxFileCount: Number(p['maxFileCount']) } : {}),
+    ...(optionalString('prefix') !== undefined ? { prefix: optionalString('prefix')! } : {}),
+    ...(optionalString('delimiter') !== undefined ? { delimiter: optionalString('delimiter')! } : {}),
+  };
+}
+
