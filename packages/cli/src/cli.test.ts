@@ -223,3 +223,15 @@ test('versions lists the copies kept in $SBV$', async (t) => {
   t.is(json.strategy, 'folder');
   t.is(json.versions.length, 1);
 });
+
+test('run a sync profile: both sides meet; the summary counts both directions', async (t) => {
+  const w = await workspace(t);
+  await writeTree(w.destination, { 'from-remote.txt': 'remote' });
+  const profile = join(w.root, 'sync.yaml');
+  await writeFile(profile, 'mode: sync\nsource: ./source\ndestination:\n  provider: local\n  path: ./backup\nconflicts: keep-both\n');
+  const r = await nimbus(['run', profile, '--data-dir', w.data]);
+  t.is(r.code, 0, r.stderr);
+  t.regex(r.stdout, /^Sync of /m);
+  t.regex(r.stdout, /2 up .* 1 down/);
+  t.is(await readFile(join(w.source, 'from-remote.txt'), 'utf8'), 'remote');
+});

@@ -55,7 +55,8 @@ export function buildProgram(): Command {
     program
       .command('run')
       .description('run a profile (a YAML or JSON file saying what to keep safe where)')
-      .argument('<profile>', 'path of the profile file'),
+      .argument('<profile>', 'path of the profile file')
+      .option('--force-deletes', 'sync: delete even when more than the profile\'s maxDeletePercent of the files would go'),
   ).action(async (profile: string, options) => {
     const { runCommand } = await import('./commands/run.js');
     process.exitCode = await runCommand(profile, options);

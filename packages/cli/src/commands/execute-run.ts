@@ -1,8 +1,13 @@
-import { formatReport, runProfile, type LoadedProfile, type PluginRegistry } from '@nimbus/kernel';
+import { formatReport, formatSyncReport, runProfile, type LoadedProfile, type PluginRegistry, type ProfileReport } from '@nimbus/kernel';
 import { runOutput, type OutputFlags } from '../output/run-output.js';
 
 export interface RunFlags extends OutputFlags {
   dryRun?: boolean;
+  forceDeletes?: boolean;
+}
+
+function format(report: ProfileReport): string {
+  return report.mode === 'sync' ? formatSyncReport(report) : formatReport(report);
 }
 
 /** Run a loaded profile with the CLI's output conventions; resolves to the exit code. */
@@ -13,12 +18,13 @@ export async function executeRun(loaded: LoadedProfile, registry: PluginRegistry
       loaded,
       registry,
       dryRun: Boolean(flags.dryRun),
+      forceDeletes: Boolean(flags.forceDeletes),
       logger: out.logger,
       env: out.env,
       ...(out.onProgress ? { onProgress: out.onProgress } : {}),
     });
     out.stop();
-    out.print(report, formatReport);
+    out.print(report, format);
     return report.exitCode;
   } finally {
     out.stop();
