@@ -106,3 +106,15 @@ test('a body shorter than announced is a conflict and leaves nothing', async (t)
   t.deepEqual(await objects(), []);
   t.deepEqual(await segments(), []);
 });
+
+test('overwriting a file just under the threshold (If-None-Match answered 412, then a second PUT) works', async (t) => {
+  const target = await swiftTarget();
+  t.teardown(target.cleanup);
+  const { provider } = target;
+  const objects = () => objectNames(adminClient(target.swift), target.config.container, `${target.config.path}/`);
+  const size = 9.5 * MiB; // below the default 10 MB threshold: one PUT of the whole body
+  await provider.write('nearly.bin', randomBytesStream(size, 'one'), { size });
+  await provider.write('nearly.bin', randomBytesStream(size, 'two'), { size });
+  t.deepEqual(await digestStream(await provider.read('nearly.bin')), await digestStream(randomBytesStream(size, 'two')));
+  t.is((await objects()).length, 1);
+});

@@ -95,9 +95,6 @@ export class OpenstackProvider implements StorageProvider {
     options.signal?.throwIfAborted();
     const name = this.objectName(path);
     const metadataHeaders = metadataToHeaders(options.metadata);
-    // A large object being replaced leaves segments behind; learn them before the new object lands.
-    const previous = this.largeObjects.segmentsOf(this.container, name);
-    previous.catch(() => undefined);
     // An abort while the body is still being read stops the read at once.
     const stopReading = () => body.destroy(options.signal?.reason as Error);
     options.signal?.addEventListener('abort', stopReading, { once: true });
@@ -109,9 +106,8 @@ export class OpenstackProvider implements StorageProvider {
       options.signal?.throwIfAborted();
       const written =
         head.length < this.o.largeFileThreshold
-          ? await this.putWhole(path, name, head, metadataHeaders, options, previous)
-          : (reader.unread(head), await this.putSegmented(path, name, reader, metadataHeaders, options, previous));
-      await this.deleteReplacedSegments(await previous.catch(() => []));
+          ? await this.putWhole(path, name, head, metadataHeaders, options)
+          : (reader.unread(head), await this.putSegmented(path, name, reader, metadataHeaders, options));
       if (written.size === 0) options.onProgress?.(0);
       return written;
     } finally {
@@ -125,14 +121,27 @@ export class OpenstackProvider implements StorageProvider {
     }
   }
 
-  private async putWhole(path: string, name: string, data: Buffer, metadataHeaders: Record<string, string>, options: WriteOptions, previous: Promise<unknown>): Promise<RemoteEntry> {
+  /**
+   * One PUT, first with `If-None-Match: *`: a new path (every file of a first backup) costs
+   * one request. When an object is there (412), it may be a large object whose segments
+   * must go once it is replaced, so look at it first, then PUT again.
+   */
+  private async putWhole(path: string, name: string, data: Buffer, metadataHeaders: Record<string, string>, options: WriteOptions): Promise<RemoteEntry> {
     this.checkSize(path, data.length, options.size);
-    await previous;
     const md5 = createHash('md5').update(data).digest('hex');
-    const response = await this.client.call({
-      method: 'PUT', container: this.container, object: name, body: data,
-      headers: { ETag: md5, ...metadataHeaders }, ...(options.signal ? { signal: options.signal } : {}), what: `upload "${path}"`,
-    });
+    const put = (extra: Record<string, string>) =>
+      this.client.call({
+        method: 'PUT', container: this.container, object: name, body: data, accept: [201, 412],
+        headers: { ETag: md5, ...metadataHeaders, ...extra }, ...(options.signal ? { signal: options.signal } : {}), what: `upload "${path}"`,
+      });
+    let response = await put({ 'If-None-Match': '*' });
+    let replaced: ManifestSegment[] = [];
+    if (response.status === 412) {
+      replaced = await this.largeObjects.segmentsOf(this.container, name);
+      response = await put({});
+      if (response.status === 412) throw new ProviderError('conflict', `upload "${path}": HTTP 412 (precondition failed)`);
+    }
+    await this.deleteReplacedSegments(replaced);
     const modified = Date.parse(String(response.headers['last-modified'] ?? ''));
     return {
       path, kind: 'file', size: data.length, mtime: Number.isNaN(modified) ? Date.now() : modified,
@@ -140,7 +149,10 @@ export class OpenstackProvider implements StorageProvider {
     };
   }
 
-  private async putSegmented(path: string, name: string, reader: ChunkReader, metadataHeaders: Record<string, string>, options: WriteOptions, previous: Promise<unknown>): Promise<RemoteEntry> {
+  private async putSegmented(path: string, name: string, reader: ChunkReader, metadataHeaders: Record<string, string>, options: WriteOptions): Promise<RemoteEntry> {
+    // A large object being replaced leaves segments behind; learn them before the new manifest lands.
+    const previous = this.largeObjects.segmentsOf(this.container, name);
+    previous.catch(() => undefined);
     await this.ensureSegmentsContainer();
     const segments = await uploadSegments(this.client, this.largeObjects, reader, {
       segmentsContainer: this.o.segmentsContainer,
@@ -160,6 +172,7 @@ export class OpenstackProvider implements StorageProvider {
         body: Buffer.from(JSON.stringify(segments)), headers: { 'Content-Type': 'application/octet-stream', ...metadataHeaders },
         what: `commit the segments of "${path}"`,
       });
+      await this.deleteReplacedSegments(await previous);
       const modified = Date.parse(String(response.headers['last-modified'] ?? ''));
       return { path, kind: 'file', size, mtime: Number.isNaN(modified) ? Date.now() : modified, metadata: { ...(options.metadata ?? {}) } };
     } catch (error) {
