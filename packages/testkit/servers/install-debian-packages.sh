@@ -7,10 +7,8 @@ set -euo pipefail
 PACKAGES=(
   # OpenStack Swift, all in one (native Swift API + S3 via s3api) — ensureSwiftServer()
   swift swift-proxy swift-account swift-container swift-object python3-swiftclient memcached
-  # OpenStack Keystone (Identity v3) — ensureKeystoneServer()
+  # OpenStack Keystone (Identity v3) and the Swift proxy middleware that accepts its tokens — ensureKeystoneServer()
   keystone python3-openstackclient python3-keystonemiddleware
-  # sqlite3 CLI: switch keystone's database to WAL
-  sqlite3
 )
 
 missing=()
