@@ -10,11 +10,13 @@ export interface AtomicWriteOptions {
   readonly mtime?: number;
   readonly signal?: AbortSignal;
   readonly onProgress?: (bytesWritten: number) => void;
+  /** fsync before the rename, so a crash after it cannot leave an empty file. */
+  readonly fsync?: boolean;
 }
 
 /**
  * Stream `body` into `target` so readers only ever see the old file or the complete new
- * one: write a temp file beside it, flush it to disk, set its mtime, rename it over the
+ * one: write a temp file beside it (flushed to disk when asked), set its mtime, rename it over the
  * target. On any failure or abort the temp file is removed and the error rethrown.
  * The target's folder must exist.
  */
@@ -29,8 +31,7 @@ export async function writeAtomically(target: string, body: Readable, options: A
     },
   });
   try {
-    // flush: fsync before close, so a crash after the rename cannot leave an empty file.
-    await pipeline(body, counter, createWriteStream(temp, { flags: 'wx', flush: true }), { signal: options.signal });
+    await pipeline(body, counter, createWriteStream(temp, { flags: 'wx', flush: options.fsync === true }), { signal: options.signal });
     if (options.size !== undefined && written !== options.size) {
       // The source changed while it was read; storing it would record a wrong size.
       throw new ProviderError('conflict', `expected ${options.size} bytes but the body had ${written}`);

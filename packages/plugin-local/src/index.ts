@@ -18,10 +18,9 @@ export default definePlugin<LocalConfig>({
   configSchema: localConfigSchema,
   capabilities: LOCAL_CAPABILITIES,
   parseTarget: (target) => ({ path: target }),
-  // The kernel gives no base folder here, so a relative path is taken from the working folder.
   describeLocation: (config, { baseDir }) => resolveRoot(config.path, baseDir),
   async connect(config, context) {
     const root = await openRoot(resolveRoot(config.path, context.baseDir), { create: !context.dryRun });
-    return new LocalProvider(root);
+    return new LocalProvider(root, config.fsync);
   },
 });

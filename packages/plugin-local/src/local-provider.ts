@@ -34,7 +34,7 @@ export class LocalProvider implements StorageProvider {
    * `root`: an absolute, symlink-free folder path. It may be missing (a dry run's
    * destination): reads then find nothing, and the first write creates it.
    */
-  constructor(readonly root: string) {
+  constructor(readonly root: string, private readonly fsync = false) {
     this.paths = new RootPaths(root);
   }
 
@@ -67,7 +67,7 @@ export class LocalProvider implements StorageProvider {
     const target = this.fileTarget(path);
     return this.run(path, async () => {
       await this.makeParents(path, target);
-      await writeAtomically(target, body, options);
+      await writeAtomically(target, body, { ...options, fsync: this.fsync });
       return this.entryOrFail(path);
     });
   }

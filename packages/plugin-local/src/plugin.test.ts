@@ -48,13 +48,13 @@ test('the config schema wants exactly a path', (t) => {
 
 test('parseTarget and describeLocation', (t) => {
   t.deepEqual(plugin.parseTarget!('some/dir'), { path: 'some/dir' });
-  t.is(plugin.describeLocation!({ path: '/abs/backup' }, { baseDir: '/base' }), '/abs/backup');
-  t.is(plugin.describeLocation!({ path: 'rel' }, { baseDir: '/base' }), join('/base', 'rel'));
+  t.is(plugin.describeLocation!({ fsync: false, path: '/abs/backup' }, { baseDir: '/base' }), '/abs/backup');
+  t.is(plugin.describeLocation!({ fsync: false, path: 'rel' }, { baseDir: '/base' }), join('/base', 'rel'));
 });
 
 test('connect resolves a relative path against baseDir and creates missing folders', async (t) => {
   const ctx = await context(t);
-  const provider = (await plugin.connect({ path: 'deep/new/backup' }, ctx)) as LocalProvider;
+  const provider = (await plugin.connect({ fsync: false, path: 'deep/new/backup' }, ctx)) as LocalProvider;
   t.true(provider instanceof LocalProvider);
   t.is(provider.root, join(ctx.baseDir, 'deep/new/backup'));
   t.true((await stat(provider.root)).isDirectory());
@@ -64,7 +64,7 @@ test('connect resolves a relative path against baseDir and creates missing folde
 test('a dry run creates nothing: a missing destination reads as empty', async (t) => {
   const ctx = { ...(await context(t)), dryRun: true };
   const folder = join(ctx.baseDir, 'not', 'yet');
-  const provider = await plugin.connect({ path: folder }, ctx);
+  const provider = await plugin.connect({ fsync: false, path: folder }, ctx);
   t.false(existsSync(folder));
   t.is(await provider.stat('anything.txt'), undefined);
   for await (const page of provider.list('', { recursive: true })) t.fail(`listed ${page.length} entries`);
@@ -76,21 +76,21 @@ test('a dry run still reports a destination that could not be created', async (t
   const ctx = { ...(await context(t)), dryRun: true };
   await writeFile(join(ctx.baseDir, 'a-file'), 'x');
   const folder = join(ctx.baseDir, 'a-file', 'backup');
-  await assertUserError(t, plugin.connect({ path: folder }, ctx), folder, /because .*a-file is a file/);
+  await assertUserError(t, plugin.connect({ fsync: false, path: folder }, ctx), folder, /because .*a-file is a file/);
 });
 
 test('a destination that cannot be created is a one-line UserError', async (t) => {
   const ctx = await context(t);
   await writeFile(join(ctx.baseDir, 'a-file'), 'x');
   const folder = join(ctx.baseDir, 'a-file', 'backup');
-  await assertUserError(t, plugin.connect({ path: folder }, ctx), folder, /cannot be created because .*a-file is a file: choose another path/);
+  await assertUserError(t, plugin.connect({ fsync: false, path: folder }, ctx), folder, /cannot be created because .*a-file is a file: choose another path/);
 });
 
 test('a destination that is a file is a one-line UserError', async (t) => {
   const ctx = await context(t);
   const file = join(ctx.baseDir, 'a-file');
   await writeFile(file, 'x');
-  await assertUserError(t, plugin.connect({ path: file }, ctx), file, /is a file, not a folder/);
+  await assertUserError(t, plugin.connect({ fsync: false, path: file }, ctx), file, /is a file, not a folder/);
 });
 
 // Permissions do not bind root, so this case can only be checked as an ordinary user.
@@ -101,6 +101,6 @@ asUser('an unwritable destination is a one-line UserError', async (t) => {
   await mkdir(folder);
   await chmod(folder, 0o555);
   t.teardown(() => chmod(folder, 0o755));
-  await assertUserError(t, plugin.connect({ path: folder }, ctx), folder, /not writable: fix its permissions/);
-  await assertUserError(t, plugin.connect({ path: join(folder, 'inside') }, ctx), folder, /cannot be created because .* is not writable/);
+  await assertUserError(t, plugin.connect({ fsync: false, path: folder }, ctx), folder, /not writable: fix its permissions/);
+  await assertUserError(t, plugin.connect({ fsync: false, path: join(folder, 'inside') }, ctx), folder, /cannot be created because .* is not writable/);
 });
