@@ -1,15 +1,16 @@
-import { Duplex } from 'node:stream';
-import type { Gunzip, Gzip } from 'node:zlib';
+import { Duplex, type Transform } from 'node:stream';
 
 /**
  * The plumbing both stored-format streams share: a Duplex that pushes buffers to its
- * reader and honours backpressure, with at most one zlib stream inside it. zlib works
+ * reader and honours backpressure, with at most one zlib (brotli) stream inside it. zlib works
  * asynchronously, so the inner stream is paused when our reader is full and resumed
- * when it asks for more; without that a 64 KiB chunk of zeros could inflate to 64 MiB
- * of buffered output.
+ * when it asks for more; without that a 64 KiB chunk of zeros could inflate to
+ * hundreds of MiB of buffered output.
  */
 export abstract class BytePump extends Duplex {
-  private zlib: Gzip | Gunzip | undefined;
+  private zlib: Transform | undefined;
+  /** A Brotli decoder ends by itself at the end of its stream, even before we end its input. */
+  private zlibEnded = false;
   private resumeWriter: (() => void) | undefined;
 
   constructor() {
@@ -17,7 +18,7 @@ export abstract class BytePump extends Duplex {
   }
 
   /** Make `zlib` the last stage: its output goes to our reader, through `transform`. */
-  protected adoptZlib(zlib: Gzip | Gunzip, transform: (data: Buffer) => Buffer[], wrapError: (error: Error) => Error): void {
+  protected adoptZlib(zlib: Transform, transform: (data: Buffer) => Buffer[], wrapError: (error: Error) => Error): void {
     this.zlib = zlib;
     zlib.on('data', (data: Buffer) => {
       let out: Buffer[];
@@ -30,10 +31,7 @@ export abstract class BytePump extends Duplex {
       if (!this.pushAll(out)) zlib.pause();
     });
     zlib.on('error', (error) => this.destroy(wrapError(error)));
-  }
-
-  protected get hasZlib(): boolean {
-    return this.zlib !== undefined;
+    zlib.once('end', () => (this.zlibEnded = true));
   }
 
   /** Feed the inner zlib stream; resolves when it has taken the bytes (its own backpressure included). */
@@ -53,6 +51,7 @@ export abstract class BytePump extends Duplex {
   protected endZlib(): Promise<void> {
     const zlib = this.zlib!;
     return new Promise((resolve, reject) => {
+      if (this.zlibEnded) return resolve();
       zlib.once('end', resolve);
       zlib.once('error', reject);
       zlib.end();

@@ -84,9 +84,10 @@ export class ChunkSealer {
     if (this.index >= MAX_CHUNKS) throw new RangeError('object too large for one encrypted stream (2^32 chunks)');
     const cipher = createCipheriv('aes-256-gcm', this.key, nonceFor(this.noncePrefix, this.index), { authTagLength: TAG_LENGTH });
     cipher.setAAD(aadFor(this.header, this.index, final));
-    const sealed = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+    // Ciphertext and tag as two buffers: no 64 KiB copy per chunk.
+    const sealed = [cipher.update(plain), cipher.final(), cipher.getAuthTag()];
     this.index++;
-    return [sealed];
+    return sealed;
   }
 }
 
@@ -169,6 +170,8 @@ export class ChunkOpener {
     const decipher = createDecipheriv('aes-256-gcm', this.key, nonceFor(this.noncePrefix, this.index), { authTagLength: TAG_LENGTH });
     decipher.setAAD(aadFor(this.header, this.index, final));
     decipher.setAuthTag(sealed.subarray(sealed.length - TAG_LENGTH));
-    return Buffer.concat([decipher.update(body), decipher.final()]);
+    const plain = decipher.update(body);
+    decipher.final(); // throws unless the tag matches; GCM returns nothing more here
+    return plain;
   }
 }

@@ -1,8 +1,8 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { Duplex } from 'node:stream';
-import { createGunzip } from 'node:zlib';
 import { BytePump } from './byte-pump.js';
 import { ChunkAuthenticationError, ChunkOpener, CHUNK_SIZE_LOG2_RANGE } from './chunked-aead.js';
+import { createDecompressor, OriginalTally, TrailerHoldBack } from './compressed-body.js';
 import { PasswordRequiredError, TamperedError, UnsupportedFormatError, WrongPasswordError } from './errors.js';
 import { isHeaderProblem, parseHeader, type ParsedHeader } from './header.js';
 import { deriveFileKeys, scryptParamsProblem, type KeyCache } from './key-cache.js';
@@ -10,11 +10,14 @@ import type { DecodeSettings } from './settings.js';
 
 type Phase = 'header' | 'body' | 'raw';
 
-/** Stored bytes in, original bytes out: header, [AES-256-GCM chunks], [gunzip]. */
+/** Stored bytes in, original bytes out: header, [AES-256-GCM chunks], [Brotli + trailer]. */
 class DecodeStream extends BytePump {
   private phase: Phase = 'header';
   private head: Buffer = Buffer.alloc(0);
   private opener: ChunkOpener | undefined;
+  /** When compressed: the bytes after the Brotli stream, and what the decompressed output adds up to. */
+  private holdBack: TrailerHoldBack | undefined;
+  private tally: OriginalTally | undefined;
   private readonly label: string;
   private readonly expect: NonNullable<DecodeSettings['expect']>;
 
@@ -78,7 +81,11 @@ class DecodeStream extends BytePump {
     }
     if (this.phase === 'raw') return;
     if (this.opener) await this.emitPlain(this.opener.final());
-    if (this.hasZlib) await this.endZlib();
+    if (!this.holdBack || !this.tally) return;
+    const trailer = this.holdBack.final();
+    if (!trailer) throw new TamperedError(this.label, 'compressed data cut short');
+    await this.endZlib();
+    if (!this.tally.matches(trailer)) throw new TamperedError(this.label, 'decompressed data does not match its recorded length and CRC-32');
   }
 
   /** The header checked out: derive the keys, check the password, set up the stages. */
@@ -101,14 +108,18 @@ class DecodeStream extends BytePump {
       this.opener = new ChunkOpener(key, e.noncePrefix, header.bytes, 2 ** e.chunkSizeLog2);
     }
     if (header.compressed) {
-      this.adoptZlib(createGunzip(), (data) => [data], (error) => new TamperedError(this.label, 'compressed data is damaged', { cause: error }));
+      const tally = (this.tally = new OriginalTally());
+      this.holdBack = new TrailerHoldBack();
+      const damaged = (error: Error) => new TamperedError(this.label, 'compressed data is damaged', { cause: error });
+      this.adoptZlib(createDecompressor(), (data) => (tally.update(data), [data]), damaged);
     }
     this.phase = 'body';
   }
 
-  /** Plaintext (already authenticated when encrypted) to the reader, through gunzip when compressed. */
+  /** Plaintext (already authenticated when encrypted) to the reader, decompressed when compressed. */
   private emitPlain(buffers: Buffer[]): Promise<void> {
-    return this.hasZlib ? this.feedZlib(buffers) : this.deliver(buffers);
+    const holdBack = this.holdBack;
+    return holdBack ? this.feedZlib(buffers.flatMap((b) => holdBack.update(b))) : this.deliver(buffers);
   }
 
   private takeHead(): Buffer {
@@ -119,7 +130,7 @@ class DecodeStream extends BytePump {
 
   private labelled(error: unknown): Error {
     if (error instanceof ChunkAuthenticationError) return new TamperedError(this.label, error.message);
-    if (error instanceof Error && (error as NodeJS.ErrnoException).code?.startsWith('Z_')) {
+    if (error instanceof Error && /^(Z_|ERR__|ERR_BROTLI)/.test((error as NodeJS.ErrnoException).code ?? '')) {
       return new TamperedError(this.label, 'compressed data is damaged', { cause: error });
     }
     return error as Error;

@@ -1,17 +1,10 @@
 import { PassThrough, type Duplex } from 'node:stream';
-import { createGzip } from 'node:zlib';
 import { BytePump } from './byte-pump.js';
 import { ChunkSealer, DEFAULT_CHUNK_SIZE_LOG2 } from './chunked-aead.js';
+import { createCompressor, OriginalTally } from './compressed-body.js';
 import { encodeHeader, NONCE_PREFIX_LENGTH, SALT_LENGTH } from './header.js';
 import { deriveFileKeys, type KeyCache } from './key-cache.js';
 import { compressionLevel, isIdentity, type TransformSettings } from './settings.js';
-
-/**
- * Why gzip (RFC 1952) and not brotli or raw deflate: the stream ends with a CRC-32 and the
- * length, so a compressed-only object that is damaged or cut short is caught without
- * encryption; any system can read it (`tail -c +19 obj | gunzip`); and levels 1-6 run at
- * disk speed, where brotli's better ratios cost several times the CPU on a 2-core box.
- */
 
 /** The bytes a stream writes after the header: what `update`/`final` produce for each input. */
 interface BodyCodec {
@@ -21,12 +14,14 @@ interface BodyCodec {
 
 const passBody: BodyCodec = { update: (data) => [data], final: () => [] };
 
-/** Original bytes in, stored bytes out: [gzip] then header + [AES-256-GCM chunks]. */
+/** Original bytes in, stored bytes out: header, then [Brotli + trailer] sealed in [AES-256-GCM chunks]. */
 class EncodeStream extends BytePump {
   private readonly body: Promise<BodyCodec>;
   private codec: BodyCodec | undefined;
   private header: Buffer | undefined;
   private headerSent = false;
+  /** Length and CRC-32 of the original, when compressing. */
+  private readonly tally: OriginalTally | undefined;
 
   constructor(private readonly settings: TransformSettings, keyCache: KeyCache) {
     super();
@@ -35,7 +30,8 @@ class EncodeStream extends BytePump {
     // Failures surface on the first write or at the end; this only avoids an unhandled rejection.
     this.body.catch(() => undefined);
     if (level !== undefined) {
-      this.adoptZlib(createGzip({ level }), (data) => this.encodeBody(data), (error) => error);
+      this.tally = new OriginalTally();
+      this.adoptZlib(createCompressor(level), (data) => this.encodeBody(data), (error) => error);
     }
   }
 
@@ -64,15 +60,23 @@ class EncodeStream extends BytePump {
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.body
-      .then(() => (this.hasZlib ? this.feedZlib([chunk]) : this.deliver(this.encodeBody(chunk))))
+      .then(() => {
+        if (!this.tally) return this.deliver(this.encodeBody(chunk));
+        this.tally.update(chunk);
+        return this.feedZlib([chunk]);
+      })
       .then(() => callback(), callback);
   }
 
   override _final(callback: (error?: Error | null) => void): void {
     this.body
       .then(async (codec) => {
-        if (this.hasZlib) await this.endZlib();
-        const tail = codec.final();
+        const tail: Buffer[] = [];
+        if (this.tally) {
+          await this.endZlib();
+          tail.push(...this.encodeBody(this.tally.trailer()));
+        }
+        tail.push(...codec.final());
         await this.deliver(this.headerSent ? tail : [this.header!, ...tail]);
         this.headerSent = true;
         this.push(null);

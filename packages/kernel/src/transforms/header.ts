@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
  *        0    8  magic 89 4E 49 4D 42 55 53 0A ("\x89NIMBUS\n": high bit and newline catch
  *                text-mode mangling, as PNG does)
  *        8    1  format version = 1
- *        9    1  flags: bit 0 = gzip-compressed, bit 1 = encrypted; other bits must be 0
+ *        9    1  flags: bit 0 = Brotli-compressed, bit 1 = encrypted; other bits must be 0
  *   -- only when encrypted --
  *       10    1  KDF id = 1 (scrypt)
  *       11    1  scrypt log2(N)

@@ -79,20 +79,22 @@ test('an empty file is one empty final chunk: header + 16-byte tag', async (t) =
   t.is(openChunk(expectedHeader(0b10), stored.subarray(ENCRYPTED_HEADER), 0, true).length, 0);
 });
 
-test('compressed + encrypted: flags 0b11, and the chunks hold a gzip stream', async (t) => {
-  const { gunzipSync } = await import('node:zlib');
+test('compressed + encrypted: flags 0b11, and the chunks hold Brotli + length + CRC-32', async (t) => {
+  const { brotliDecompressSync, crc32 } = await import('node:zlib');
   const stored = await through(encodeStream({ compress: true, encrypt: { password: PASSWORD } }, fastKeyCache(countingRandom())), Buffer.from('hello hello hello'));
   const header = expectedHeader(0b11);
   t.true(stored.subarray(0, ENCRYPTED_HEADER).equals(header));
-  t.is(gunzipSync(openChunk(header, stored.subarray(ENCRYPTED_HEADER), 0, true)).toString(), 'hello hello hello');
+  const body = openChunk(header, stored.subarray(ENCRYPTED_HEADER), 0, true);
+  t.is(brotliDecompressSync(body.subarray(0, body.length - 12)).toString(), 'hello hello hello');
+  t.is(body.readBigUInt64BE(body.length - 12), 17n);
+  t.is(body.readUInt32BE(body.length - 4), crc32('hello hello hello'));
 });
 
-test('compressed-only header: magic, version, flags 0b01, checksum (18 bytes)', async (t) => {
+test('compressed-only header: magic, version, flags 0b01, checksum (18 bytes), then Brotli', async (t) => {
   const stored = await through(encodeStream({ compress: true }, fastKeyCache()), Buffer.from('x'));
   const body = Buffer.from('894e494d4255530a0101', 'hex');
   const expected = Buffer.concat([body, createHash('sha256').update(body).digest().subarray(0, 8)]);
   t.is(stored.subarray(0, 18).toString('hex'), expected.toString('hex'));
-  t.is(stored[18], 0x1f, 'gzip magic follows');
-  t.is(stored[19], 0x8b);
+  t.is(stored.length, 18 + (await import('node:zlib')).brotliCompressSync('x', { params: { 1: 4 } }).length + 12);
   t.is((await through(decodeStream({}, fastKeyCache()), stored)).toString(), 'x');
 });

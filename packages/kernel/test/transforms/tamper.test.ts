@@ -188,7 +188,7 @@ test('downgrades are refused: plaintext or compressed-only where encryption was 
   assertTampered(t, await decode(original, { expect: 'transformed' }), 'raw bytes where compressed was recorded');
 });
 
-test('compressed-only objects: damage, truncation and trailing garbage are caught by gzip framing and CRC', async (t) => {
+test('compressed-only objects: damage, truncation and trailing garbage are caught by the Brotli framing and the length + CRC-32 trailer', async (t) => {
   const settings: DecodeSettings = { expect: 'transformed' };
   t.true((await decode(compressedOnly, settings)).output.equals(original));
   for (const at of [0, 9, 17]) t.true(isStoredFormatError((await decode(withByte(compressedOnly, at), settings)).error), `header byte ${at}`);
