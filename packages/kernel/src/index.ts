@@ -40,3 +40,4 @@ export * from './engine/sync-engine.js';
 export * from './engine/sync-report.js';
 export * from './engine/download-file.js';
 export * from './engine/destination-writer.js';
+export * from './engine/reserved-paths.js';

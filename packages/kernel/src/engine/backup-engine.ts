@@ -18,7 +18,7 @@ import { exitCodeFor, type FileFailure, type RunReport } from './run-report.js';
 import { DestinationWriter } from './destination-writer.js';
 import { hashLocalFile } from './upload-file.js';
 import { VersionKeeper } from './version-keeper.js';
-import { VERSIONS_FOLDER } from './versions-folder.js';
+import { RESERVED_FOLDERS } from './reserved-paths.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface BackupOptions {
@@ -181,9 +181,10 @@ export class BackupEngine {
       return [];
     }
     const files = listing.files.filter((f) => filter.acceptsFile(joinPath(dir, f.name)));
-    const folders = listing.folders.filter((name) => filter.acceptsFolder(joinPath(dir, name)) && !(dir === '' && name === VERSIONS_FOLDER)).sort();
-    if (dir === '' && listing.folders.includes(VERSIONS_FOLDER)) {
-      this.notes.add(`the source folder ${VERSIONS_FOLDER} at the top is skipped: that name holds the destination's versions`);
+    const reserved = (name: string) => dir === '' && RESERVED_FOLDERS.includes(name);
+    const folders = listing.folders.filter((name) => filter.acceptsFolder(joinPath(dir, name)) && !reserved(name)).sort();
+    for (const name of listing.folders.filter(reserved)) {
+      this.notes.add(`the source folder ${name} at the top is skipped: that name is reserved for Nimbus's own data at the destination`);
     }
     this.counts.symlinksSkipped += listing.symlinks.length;
     for (const p of listing.problems) this.fail(joinPath(dir, p.name), 'scan', p.error);

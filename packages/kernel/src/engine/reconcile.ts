@@ -4,7 +4,7 @@ import { parentOf } from '../provider/paths.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
 import { factsFromRemote } from './destination-facts.js';
 import type { RecordWriter } from './record-writer.js';
-import { isInVersionsFolder } from './versions-folder.js';
+import { isReservedPath } from './reserved-paths.js';
 
 /**
  * Rebuild the database's view of the destination from a full listing, a page at a time:
@@ -30,7 +30,7 @@ export async function reconcileWithListing(
     }
   };
   for await (const listed of provider.list('', { recursive: true })) {
-    const page = listed.filter((e) => !isInVersionsFolder(e.path));
+    const page = listed.filter((e) => !isReservedPath(e.path));
     const files = page.filter((e) => e.kind === 'file');
     const known = new Map((await db.getFiles(files.map((f) => f.path))).map((r) => [r.path, r]));
     for (const entry of page) {

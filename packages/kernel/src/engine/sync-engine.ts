@@ -21,7 +21,8 @@ import type { FileFailure } from './run-report.js';
 import { syncExitCode, type SyncConflict, type SyncReport } from './sync-report.js';
 import { hashLocalFile } from './upload-file.js';
 import { VersionKeeper } from './version-keeper.js';
-import { isInVersionsFolder, versionStamp, VERSIONS_FOLDER } from './versions-folder.js';
+import { RESERVED_FOLDERS, isReservedPath } from './reserved-paths.js';
+import { versionStamp } from './versions-folder.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface SyncOptions {
@@ -166,7 +167,7 @@ export class SyncEngine {
   private async listRemote(): Promise<Map<string, RemoteEntry>> {
     const files = new Map<string, RemoteEntry>();
     for await (const page of this.provider.list('', { recursive: true })) {
-      for (const entry of page) if (entry.kind === 'file' && !isInVersionsFolder(entry.path)) files.set(entry.path, entry);
+      for (const entry of page) if (entry.kind === 'file' && !isReservedPath(entry.path)) files.set(entry.path, entry);
     }
     return files;
   }
@@ -195,7 +196,7 @@ export class SyncEngine {
       for (const f of listing.files) files.set(joinPath(dir, f.name), f);
       for (const name of listing.folders) {
         const path = joinPath(dir, name);
-        if (dir === '' && name === VERSIONS_FOLDER) continue;
+        if (dir === '' && RESERVED_FOLDERS.includes(name)) continue;
         if (this.options.filter.acceptsFolder(path)) stack.push(path);
       }
     }

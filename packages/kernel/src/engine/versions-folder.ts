@@ -7,10 +7,6 @@ import { joinPath } from '../provider/paths.js';
  */
 export const VERSIONS_FOLDER = '$SBV$';
 
-export function isInVersionsFolder(path: string): boolean {
-  return path === VERSIONS_FOLDER || path.startsWith(`${VERSIONS_FOLDER}/`);
-}
-
 /** 2026-11-26T11:03:05.123Z → 20261126T110305123Z: sortable, and legal in every provider's names. */
 export function versionStamp(time: number): string {
   return new Date(time).toISOString().replace(/[-:.]/g, '');

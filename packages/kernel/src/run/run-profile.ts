@@ -1,7 +1,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import type { LoadedProfile } from '../config/load-profile.js';
 import { join } from 'node:path';
-import { BackupEngine } from '../engine/backup-engine.js';
+import { BackupEngine, type BackupOptions } from '../engine/backup-engine.js';
 import { SyncEngine } from '../engine/sync-engine.js';
 import type { SyncReport } from '../engine/sync-report.js';
 import { PathFilter } from '../engine/filters.js';
@@ -11,7 +11,7 @@ import type { RunReport } from '../engine/run-report.js';
 import { UserError } from '../errors/nimbus-error.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
-import { openSession } from './session.js';
+import { openSession, type Session } from './session.js';
 
 export interface RunRequest {
   readonly loaded: LoadedProfile;
@@ -47,46 +47,64 @@ async function checkSource(loaded: LoadedProfile): Promise<void> {
 }
 
 /**
- * Run one profile end to end: check the source, open the session (destination and cloud
- * database), run the engine, and always release both. Validation happens before anything
- * is written.
+ * Run one profile end to end, whatever its mode: check the source, open the session
+ * (destination and cloud database), run the backup or sync engine, and always release
+ * both. Validation happens before anything is written.
  */
 export async function runProfile(request: RunRequest): Promise<ProfileReport> {
+  return request.loaded.profile.mode === 'sync' ? runSync(request) : runBackup(request);
+}
+
+/** Run a `mode: backup` profile. */
+export async function runBackup(request: RunRequest): Promise<RunReport> {
+  return withSession(request, (session, common) =>
+    new BackupEngine(session.provider, session.db, {
+      ...common,
+      deleteRemoved: request.loaded.profile.deleteRemoved,
+      listRemote: request.loaded.profile.verifyRemote || session.needsListing,
+      cleanupIncomplete: session.previousRunInterrupted,
+    }).run(),
+  );
+}
+
+/** Run a `mode: sync` profile (two-way). */
+export async function runSync(request: RunRequest): Promise<SyncReport> {
+  const profile = request.loaded.profile;
+  return withSession(request, (session, common) =>
+    new SyncEngine(session.provider, session.db, {
+      ...common,
+      conflicts: profile.conflicts,
+      maxDeletePercent: profile.maxDeletePercent,
+      forceDeletes: request.forceDeletes === true,
+      trashDir: join(session.stateDir, 'trash'),
+    }).run(),
+  );
+}
+
+/** Settings both engines take from the profile and the request. */
+type CommonOptions = Omit<BackupOptions, 'deleteRemoved' | 'listRemote' | 'cleanupIncomplete'>;
+
+async function withSession<R>(request: RunRequest, run: (session: Session, common: CommonOptions) => Promise<R>): Promise<R> {
   const { loaded, registry } = request;
   const logger = request.logger ?? silentLogger;
   const dryRun = request.dryRun === true;
   const profile = loaded.profile;
   await checkSource(loaded);
   const session = await openSession(loaded, registry, { dryRun, logger, ...(request.env ? { env: request.env } : {}) });
-  const common = {
-    profileName: profile.name,
-    sourceRoot: profile.source,
-    destinationLabel: session.destination.label,
-    filter: new PathFilter(profile.filters.include, profile.filters.exclude),
-    compare: profile.compare,
-    versioning: profile.versioning,
-    transfers: profile.transfers,
-    dryRun,
-    logger,
-    ...(request.onProgress ? { onProgress: request.onProgress } : {}),
-    ...(request.retry ? { retry: request.retry } : {}),
-  };
   try {
-    if (profile.mode === 'sync') {
-      return await new SyncEngine(session.provider, session.db, {
-        ...common,
-        conflicts: profile.conflicts,
-        maxDeletePercent: profile.maxDeletePercent,
-        forceDeletes: request.forceDeletes === true,
-        trashDir: join(session.stateDir, 'trash'),
-      }).run();
-    }
-    return await new BackupEngine(session.provider, session.db, {
-      ...common,
-      deleteRemoved: profile.deleteRemoved,
-      listRemote: profile.verifyRemote || session.needsListing,
-      cleanupIncomplete: session.previousRunInterrupted,
-    }).run();
+    return await run(session, {
+      profileName: profile.name,
+      sourceRoot: profile.source,
+      destinationLabel: session.destination.label,
+      filter: new PathFilter(profile.filters.include, profile.filters.exclude),
+      compare: profile.compare,
+      versioning: profile.versioning,
+      transfers: profile.transfers,
+      dryRun,
+      logger,
+      ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+      ...(request.retry ? { retry: request.retry } : {}),
+    });
   } finally {
     await session.close();
   }
