@@ -1,5 +1,5 @@
 import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { MemoryLogger, PluginRegistry, runProfile, validateProfile, type RunReport } from '@nimbus/kernel';
+import { MemoryLogger, PluginRegistry, runBackup, validateProfile, type RunReport } from '@nimbus/kernel';
 import { digestStream, makeTempDir, treeDigest, writeTree } from '@nimbus/testkit';
 import test from 'ava';
 import { appendFile } from 'node:fs/promises';
@@ -58,7 +58,7 @@ test('a backup to Swift S3 (odd names, empty files, empty folders, a 200 MB file
       dir.path,
       's3-backup',
     );
-    return runProfile({ loaded, registry, logger, env: { NIMBUS_DATA_DIR: join(dir.path, 'data') }, retry: { retries: 2, minDelayMs: 10, maxDelayMs: 100 } });
+    return runBackup({ loaded, registry, logger, env: { NIMBUS_DATA_DIR: join(dir.path, 'data') }, retry: { retries: 2, minDelayMs: 10, maxDelayMs: 100 } });
   };
 
   const started = Date.now();

@@ -1,4 +1,4 @@
-import { MemoryLogger, PluginRegistry, restoreProfile, runProfile, validateProfile } from '@nimbus/kernel';
+import { MemoryLogger, PluginRegistry, restoreProfile, runBackup, validateProfile } from '@nimbus/kernel';
 import { makeTempDir, startS3GlacierProxy, treeDigest, writeTree } from '@nimbus/testkit';
 import test from 'ava';
 import { existsSync } from 'node:fs';
@@ -32,7 +32,7 @@ test('Glacier end to end through the engine: first restore requests, second wait
     'glacier',
   );
   const env = { NIMBUS_DATA_DIR: join(dir.path, 'data') };
-  t.is((await runProfile({ loaded, registry, logger, env })).counts.uploaded, 3);
+  t.is((await runBackup({ loaded, registry, logger, env })).counts.uploaded, 3);
   proxy.archive(bucket, `${prefix}/cold/a.txt`, 'GLACIER');
   proxy.archive(bucket, `${prefix}/cold/b.bin`, 'DEEP_ARCHIVE');
   const target = join(dir.path, 'restored');

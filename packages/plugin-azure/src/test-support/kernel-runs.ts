@@ -1,4 +1,4 @@
-import { MemoryLogger, PluginRegistry, restoreProfile, runProfile, validateProfile, type RestoreReport, type RunReport } from '@nimbus/kernel';
+import { MemoryLogger, PluginRegistry, restoreProfile, runBackup, validateProfile, type RestoreReport, type RunReport } from '@nimbus/kernel';
 import { makeTempDir } from '@nimbus/testkit';
 import type { ExecutionContext } from 'ava';
 import { rm } from 'node:fs/promises';
@@ -28,7 +28,7 @@ export async function kernelRuns(t: ExecutionContext, destination: Record<string
   return {
     source,
     logger,
-    backup: () => runProfile({ loaded: loaded(), registry, logger, env, retry }),
+    backup: () => runBackup({ loaded: loaded(), registry, logger, env, retry }),
     restore: (target) => restoreProfile({ loaded: loaded(), registry, target, logger, env, retry }),
     forgetDatabase: () => rm(env.NIMBUS_DATA_DIR, { recursive: true, force: true }),
   };
