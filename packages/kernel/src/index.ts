@@ -41,3 +41,6 @@ export * from './engine/sync-report.js';
 export * from './engine/download-file.js';
 export * from './engine/destination-writer.js';
 export * from './engine/reserved-paths.js';
+export * from './engine/stored-format.js';
+export * from './run/resolve-password.js';
+export * from './transforms/index.js';

@@ -1,4 +1,5 @@
 import { formatReport, formatSyncReport, runProfile, type LoadedProfile, type PluginRegistry, type ProfileReport } from '@nimbus/kernel';
+import { promptPassword } from '../output/password-prompt.js';
 import { runOutput, type OutputFlags } from '../output/run-output.js';
 
 export interface RunFlags extends OutputFlags {
@@ -20,6 +21,7 @@ export async function executeRun(loaded: LoadedProfile, registry: PluginRegistry
       dryRun: Boolean(flags.dryRun),
       forceDeletes: Boolean(flags.forceDeletes),
       logger: out.logger,
+      promptPassword,
       env: out.env,
       ...(out.onProgress ? { onProgress: out.onProgress } : {}),
     });

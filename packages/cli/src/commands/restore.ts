@@ -1,5 +1,6 @@
 import { formatRestoreReport, loadProfileFile, restoreProfile } from '@nimbus/kernel';
 import { resolve } from 'node:path';
+import { promptPassword } from '../output/password-prompt.js';
 import { runOutput } from '../output/run-output.js';
 import { createRegistry } from '../plugin-registry.js';
 import type { RunFlags } from './execute-run.js';
@@ -22,6 +23,7 @@ export async function restoreCommand(profileFile: string, target: string, flags:
       force: Boolean(flags.force),
       dryRun: Boolean(flags.dryRun),
       logger: out.logger,
+      promptPassword,
       env: out.env,
       ...(out.onProgress ? { onProgress: out.onProgress } : {}),
     });

@@ -18,6 +18,20 @@ export const versioningSchema = z.strictObject({
   maxAgeDays: z.number().positive('give a number of days above 0').max(36_500).optional(),
 });
 
+/** Encryption of stored file contents (AES-256-GCM, key from the password with scrypt). */
+export const encryptionSchema = z
+  .strictObject({
+    /** The password itself (prefer passwordEnv or prompt: a profile file is easily copied). */
+    password: z.string().min(8, 'use a password of at least 8 characters').optional(),
+    /** Name of an environment variable holding the password. */
+    passwordEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'give an environment variable name').optional(),
+    /** Ask for the password on the terminal at each run (a run without a terminal fails at once). */
+    prompt: z.boolean().default(false),
+  })
+  .refine((e) => [e.password !== undefined, e.passwordEnv !== undefined, e.prompt].filter(Boolean).length === 1, {
+    message: 'give exactly one of password, passwordEnv or prompt: true',
+  });
+
 /** The destination block: `provider` picks the plugin, the rest is checked by the plugin's own schema. */
 export const destinationSchema = z
   .object({ provider: z.string().min(1, 'name a provider plugin, e.g. "local"') })
@@ -45,6 +59,9 @@ export const profileSchema = z.strictObject({
   /** Delete destination files whose source file is gone. */
   deleteRemoved: z.boolean().default(true),
   versioning: versioningSchema.default({ keep: 32 }),
+  /** Compress file contents before storing them (Brotli); `{ level: 0-11 }` sets the effort. */
+  compression: z.union([z.boolean(), z.strictObject({ level: z.int().min(0).max(11) })]).default(false),
+  encryption: encryptionSchema.optional(),
   /** Files transferred at once. */
   transfers: z.int().min(1).max(256).default(4),
   /**
@@ -62,4 +79,5 @@ export type ProfileInput = z.input<typeof profileSchema>;
 export type Profile = z.output<typeof profileSchema>;
 export type VersioningSettings = z.output<typeof versioningSchema>;
 export type ConflictRule = (typeof CONFLICT_RULES)[number];
+export type EncryptionSettings = z.output<typeof encryptionSchema>;
 export type CompareMethod = (typeof COMPARE_METHODS)[number];

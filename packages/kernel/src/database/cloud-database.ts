@@ -155,6 +155,11 @@ export class CloudDatabase {
     return out;
   }
 
+  /** Any one file stored encrypted (to check a password against), if there is one. */
+  async anyEncrypted(): Promise<FileFacts | undefined> {
+    return (await this.source.getRepository(FileRecord).findOne({ where: { encrypted: true } })) ?? undefined;
+  }
+
   /** Every file below `dir` (recursively), a page at a time, in path order. */
   async *filesUnder(dir: string): AsyncIterable<FileFacts[]> {
     const [low, high] = subtreeRange(dir);

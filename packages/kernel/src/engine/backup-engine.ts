@@ -17,6 +17,7 @@ import { withRetry, type RetryPolicy } from './retry.js';
 import { exitCodeFor, type FileFailure, type RunReport } from './run-report.js';
 import { DestinationWriter } from './destination-writer.js';
 import { hashLocalFile } from './upload-file.js';
+import type { StoredFormat } from './stored-format.js';
 import { VersionKeeper } from './version-keeper.js';
 import { RESERVED_FOLDERS } from './reserved-paths.js';
 import { WorkQueue } from './work-queue.js';
@@ -32,6 +33,8 @@ export interface BackupOptions {
   readonly deleteRemoved: boolean;
   readonly versioning: VersioningSettings;
   readonly transfers: number;
+  /** How file contents are stored (as is, compressed, encrypted). */
+  readonly format: StoredFormat;
   /** Rebuild the database's view from a full listing of the destination before comparing. */
   readonly listRemote: boolean;
   /** Remove leftovers of killed runs (partial uploads) at the end, even if this run had no failure. */
@@ -259,7 +262,7 @@ export class BackupEngine {
     const correct = supports(this.provider, 'setMtime')
       ? () => this.provider.setMtime!(path, file.mtime)
       : supports(this.provider, 'setMetadata')
-        ? () => this.provider.setMetadata!(path, metadataFor(file.size, file.mtime))
+        ? () => this.provider.setMetadata!(path, metadataFor(file.size, file.mtime, record))
         : async () => undefined;
     if (!(await this.mutate('touch', path, correct))) return;
     this.writer.saveFile({ ...record, mtime: file.mtime, lastRun: this.runId });

@@ -8,16 +8,25 @@ export const META_KEYS = {
   mtime: 'nimbus-mtime',
   size: 'nimbus-size',
   sha256: 'nimbus-sha256',
+  /** How the content is stored: 'c' compressed, 'e' encrypted, 'ce' both (absent: as is). */
+  stored: 'nimbus-stored',
 } as const;
 
 /** mtime recorded when the original's modification time cannot be known (forces a re-check). */
 export const UNKNOWN_MTIME = -1;
 
 /** Facts about the original to store as object metadata. */
-export function metadataFor(size: number, mtime: number, sha256?: string | null): Record<string, string> {
+export function metadataFor(
+  size: number,
+  mtime: number,
+  flags: { compressed: boolean; encrypted: boolean } = { compressed: false, encrypted: false },
+  sha256?: string | null,
+): Record<string, string> {
+  const stored = `${flags.compressed ? 'c' : ''}${flags.encrypted ? 'e' : ''}`;
   return {
     [META_KEYS.mtime]: String(mtime),
     [META_KEYS.size]: String(size),
+    ...(stored ? { [META_KEYS.stored]: stored } : {}),
     ...(sha256 ? { [META_KEYS.sha256]: sha256 } : {}),
   };
 }
@@ -55,8 +64,8 @@ export function factsFromRemote(entry: RemoteEntry, capabilities: Capabilities, 
     mtime: metaMtime ?? (providerMtime !== undefined ? Math.round(providerMtime) : UNKNOWN_MTIME),
     sha256: meta[META_KEYS.sha256] ?? entry.hashes?.sha256 ?? null,
     ...storedObjectFacts(entry),
-    compressed: false,
-    encrypted: false,
+    compressed: (meta[META_KEYS.stored] ?? '').includes('c'),
+    encrypted: (meta[META_KEYS.stored] ?? '').includes('e'),
     restoreRequestedAt: null,
     restoreExpiresAt: entry.archive?.expiresAt ?? null,
     storedAt: null,

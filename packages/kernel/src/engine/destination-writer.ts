@@ -6,10 +6,12 @@ import type { LocalFile } from './local-scanner.js';
 import type { ProgressListener } from './progress.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import { uploadFile } from './upload-file.js';
+import type { StoredFormat } from './stored-format.js';
 import type { VersionKeeper } from './version-keeper.js';
 import { VERSIONS_FOLDER } from './versions-folder.js';
 
 export interface DestinationWriterOptions {
+  readonly format: StoredFormat;
   readonly retry?: RetryPolicy;
   readonly logger: Logger;
   readonly onProgress?: ProgressListener;
@@ -44,10 +46,11 @@ export class DestinationWriter {
     try {
       facts = await withRetry(() => {
         let sentThisAttempt = 0;
-        return uploadFile(this.provider, { path, absolute, size: file.size, mtime: file.mtime }, runId, (delta) => {
+        const onBytes = (delta: number) => {
           sentThisAttempt += delta;
           this.options.onProgress?.({ type: 'bytes', path, delta });
-        }).catch((error) => {
+        };
+        return uploadFile(this.provider, { path, absolute, size: file.size, mtime: file.mtime }, runId, onBytes, this.options.format).catch((error) => {
           this.options.onProgress?.({ type: 'bytes', path, delta: -sentThisAttempt });
           throw error;
         });

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { Transform, type Readable } from 'node:stream';
+import { Transform, type Duplex, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
 /** Temp files of an unfinished download: never mistaken for real files. */
@@ -27,6 +27,8 @@ export async function writeLocalFile(
   local: string,
   expect: DownloadExpectation,
   onBytes?: (delta: number) => void,
+  /** Turns stored bytes into original ones (decompress, decrypt and authenticate). */
+  decoder?: Duplex,
 ): Promise<{ size: number; sha256: string }> {
   await mkdir(dirname(local), { recursive: true });
   const temp = join(dirname(local), `${DOWNLOAD_PREFIX}${randomUUID()}`);
@@ -41,7 +43,8 @@ export async function writeLocalFile(
     },
   });
   try {
-    await pipeline(stream, meter, createWriteStream(temp, { flags: 'wx' }));
+    if (decoder) await pipeline(stream, decoder, meter, createWriteStream(temp, { flags: 'wx' }));
+    else await pipeline(stream, meter, createWriteStream(temp, { flags: 'wx' }));
     if (expect.size !== undefined && size !== expect.size) {
       throw new Error(`the stored copy has ${size} bytes where ${expect.size} were backed up; it was not written`);
     }

@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
 import { ArchiveGate } from './archive-gate.js';
 import { writeLocalFile } from './download-file.js';
+import type { StoredFormat } from './stored-format.js';
 import { UNKNOWN_MTIME } from './destination-facts.js';
 import type { PlannedAction, ProgressListener } from './progress.js';
 import { RecordWriter } from './record-writer.js';
@@ -28,6 +29,8 @@ export interface RestoreOptions {
   readonly force: boolean;
   readonly dryRun: boolean;
   readonly transfers: number;
+  /** Decodes compressed or encrypted objects. */
+  readonly format: StoredFormat;
   /** Rebuild the database from a listing first (it is empty or untrusted). */
   readonly listRemote: boolean;
   readonly logger: Logger;
@@ -147,8 +150,14 @@ export class RestoreEngine {
     const { size } = await writeLocalFile(
       opened.stream,
       local,
-      { size: record.size, sha256: record.sha256, ...(record.mtime !== UNKNOWN_MTIME ? { mtime: record.mtime } : {}) },
+      {
+        // A record rebuilt from a listing without metadata knows only the stored size of a transformed object.
+        ...(record.compressed || record.encrypted || this.options.format.isPlain ? { size: record.size } : {}),
+        sha256: record.sha256,
+        ...(record.mtime !== UNKNOWN_MTIME ? { mtime: record.mtime } : {}),
+      },
       (delta) => this.options.onProgress?.({ type: 'bytes', path: record.path, delta }),
+      this.options.format.decoder(record),
     );
     this.counts.restored++;
     this.bytes += size;

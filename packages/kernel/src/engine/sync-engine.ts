@@ -20,6 +20,7 @@ import type { RetryPolicy } from './retry.js';
 import type { FileFailure } from './run-report.js';
 import { syncExitCode, type SyncConflict, type SyncReport } from './sync-report.js';
 import { hashLocalFile } from './upload-file.js';
+import type { StoredFormat } from './stored-format.js';
 import { VersionKeeper } from './version-keeper.js';
 import { RESERVED_FOLDERS, isReservedPath } from './reserved-paths.js';
 import { versionStamp } from './versions-folder.js';
@@ -37,6 +38,8 @@ export interface SyncOptions {
   /** Delete even when more than maxDeletePercent of the files would go. */
   readonly forceDeletes: boolean;
   readonly transfers: number;
+  /** How file contents are stored (as is, compressed, encrypted). */
+  readonly format: StoredFormat;
   /** Where local files deleted or replaced by the sync are moved (never destroyed). */
   readonly trashDir: string;
   readonly dryRun: boolean;
@@ -337,11 +340,14 @@ export class SyncEngine {
   private async stage(stream: NodeJS.ReadableStream, absolute: string, facts: FileFacts, path: string) {
     // Named like any unfinished download, so scans never take it for a source file.
     const staged = join(dirname(absolute), `${DOWNLOAD_PREFIX}staged-${randomUUID()}`);
-    const plain = !facts.compressed && !facts.encrypted;
-    const { sha256 } = await writeLocalFile(stream as never, staged, {
-      ...(plain ? { size: facts.storedSize } : {}),
-      ...(facts.mtime !== UNKNOWN_MTIME ? { mtime: facts.mtime } : {}),
-    }, (delta) => this.options.onProgress?.({ type: 'bytes', path, delta }));
+    const decoder = this.options.format.decoder(facts);
+    const { sha256 } = await writeLocalFile(
+      stream as never,
+      staged,
+      { ...(decoder ? {} : { size: facts.storedSize }), ...(facts.mtime !== UNKNOWN_MTIME ? { mtime: facts.mtime } : {}) },
+      (delta) => this.options.onProgress?.({ type: 'bytes', path, delta }),
+      decoder,
+    );
     return { file: staged, sha256 };
   }
 

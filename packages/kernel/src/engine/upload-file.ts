@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
-import { pipeline, Transform } from 'node:stream';
+import { pipeline, Transform, type Readable } from 'node:stream';
 import type { FileFacts } from '../database/cloud-database.js';
 import { parentOf } from '../provider/paths.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
 import { metadataFor, storedObjectFacts } from './destination-facts.js';
+import { StoredFormat } from './stored-format.js';
 
 export interface UploadJob {
   /** Destination path. */
@@ -40,6 +41,7 @@ export async function uploadFile(
   job: UploadJob,
   runId: number,
   onBytes: (delta: number) => void,
+  format: StoredFormat = StoredFormat.plain(),
 ): Promise<FileFacts> {
   const caps = provider.capabilities;
   const hash = createHash('sha256');
@@ -53,19 +55,22 @@ export async function uploadFile(
       done(null, chunk);
     },
   });
-  // pipeline destroys `body` with the read error, so the provider sees the failure
-  // and must not leave a complete-looking object behind.
-  pipeline(source, body, () => undefined);
+  // The meter sees the original bytes (size and hash of the original); the encoder, if
+  // any, turns them into the stored bytes. pipeline destroys the last stream with any error,
+  // so the provider sees the failure and must not leave a complete-looking object behind.
+  const encoder = format.encoder();
+  const stored: Readable = encoder ? pipeline(source, body, encoder, () => undefined) : pipeline(source, body, () => undefined);
   const sourceChanged = async () => {
     const after = await lstat(job.absolute).catch(() => undefined);
     return !after || after.size !== job.size || Math.round(after.mtimeMs) !== job.mtime;
   };
   let entry;
   try {
-    entry = await provider.write(job.path, body, {
-      size: job.size,
+    const storedSize = format.storedSize(job.size);
+    entry = await provider.write(job.path, stored, {
+      ...(storedSize !== undefined ? { size: storedSize } : {}),
       ...(caps.mtime.support !== 'none' ? { mtime: job.mtime } : {}),
-      ...(caps.metadata ? { metadata: metadataFor(job.size, job.mtime) } : {}),
+      ...(caps.metadata ? { metadata: metadataFor(job.size, job.mtime, format) } : {}),
     });
   } catch (error) {
     // A provider refusing a body longer or shorter than announced: say what really happened.
@@ -73,7 +78,7 @@ export async function uploadFile(
     throw error;
   } finally {
     // A provider that failed without draining the body must not leave the file open.
-    body.destroy();
+    stored.destroy();
   }
   if (read !== job.size || (await sourceChanged())) throw new SourceChangedError(job.path);
   return {
@@ -83,8 +88,8 @@ export async function uploadFile(
     mtime: job.mtime,
     sha256: hash.digest('hex'),
     ...storedObjectFacts(entry),
-    compressed: false,
-    encrypted: false,
+    compressed: format.compressed,
+    encrypted: format.encrypted,
     restoreRequestedAt: null,
     restoreExpiresAt: null,
     storedAt: Date.now(),

@@ -8,6 +8,8 @@ import { UserError } from '../errors/nimbus-error.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { openSession } from './session.js';
+import type { PasswordPrompt } from './resolve-password.js';
+import { storedFormatFor } from './stored-format-for.js';
 
 export interface RestoreRequestOptions {
   readonly loaded: LoadedProfile;
@@ -22,6 +24,8 @@ export interface RestoreRequestOptions {
   readonly onProgress?: ProgressListener;
   readonly env?: NodeJS.ProcessEnv;
   readonly retry?: RetryPolicy;
+  /** Asks for the encryption password when the profile says `prompt: true`. */
+  readonly promptPassword?: PasswordPrompt;
 }
 
 async function checkTarget(target: string, dryRun: boolean): Promise<void> {
@@ -42,8 +46,10 @@ export async function restoreProfile(request: RestoreRequestOptions): Promise<Re
   const dryRun = request.dryRun === true;
   await checkTarget(request.target, dryRun);
   const { profile } = request.loaded;
+  const format = await storedFormatFor(request.loaded, request.env ?? process.env, request.promptPassword);
   const session = await openSession(request.loaded, request.registry, { dryRun, logger, ...(request.env ? { env: request.env } : {}) });
   try {
+    await format.verifyPassword(session.provider, await session.db.anyEncrypted(), profile.name);
     const engine = new RestoreEngine(session.provider, session.db, {
       profileName: profile.name,
       destinationLabel: session.destination.label,
@@ -52,6 +58,7 @@ export async function restoreProfile(request: RestoreRequestOptions): Promise<Re
       force: request.force === true,
       dryRun,
       transfers: profile.transfers,
+      format,
       listRemote: session.needsListing,
       logger,
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
@@ -60,5 +67,6 @@ export async function restoreProfile(request: RestoreRequestOptions): Promise<Re
     return await engine.run();
   } finally {
     await session.close();
+    await format.close();
   }
 }

@@ -12,6 +12,8 @@ import { UserError } from '../errors/nimbus-error.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { openSession, type Session } from './session.js';
+import { storedFormatFor } from './stored-format-for.js';
+import type { PasswordPrompt } from './resolve-password.js';
 
 export interface RunRequest {
   readonly loaded: LoadedProfile;
@@ -23,6 +25,8 @@ export interface RunRequest {
   readonly retry?: RetryPolicy;
   /** Sync: delete even when more than the profile's maxDeletePercent of the files would go. */
   readonly forceDeletes?: boolean;
+  /** Asks for the encryption password when the profile says `prompt: true`. */
+  readonly promptPassword?: PasswordPrompt;
 }
 
 /** What any run reports: a backup's or a sync's report, told apart by `mode`. */
@@ -90,9 +94,12 @@ async function withSession<R>(request: RunRequest, run: (session: Session, commo
   const dryRun = request.dryRun === true;
   const profile = loaded.profile;
   await checkSource(loaded);
+  const format = await storedFormatFor(loaded, request.env ?? process.env, request.promptPassword);
   const session = await openSession(loaded, registry, { dryRun, logger, ...(request.env ? { env: request.env } : {}) });
   try {
+    await format.verifyPassword(session.provider, await session.db.anyEncrypted(), profile.name);
     return await run(session, {
+      format,
       profileName: profile.name,
       sourceRoot: profile.source,
       destinationLabel: session.destination.label,
@@ -107,5 +114,6 @@ async function withSession<R>(request: RunRequest, run: (session: Session, commo
     });
   } finally {
     await session.close();
+    await format.close();
   }
 }
