@@ -2,7 +2,7 @@
 // Runs every workspace package's ava suite (on compiled output) one package at a time,
 // streams its TAP output, and ends with the totals over all packages on a line of their
 // own: "N passed, N failed, N skipped" (the line CI reads).
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -16,6 +16,19 @@ const packages = readdirSync(join(root, 'packages'))
   .sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99) || a.localeCompare(b));
 
 const avaBin = join(root, 'node_modules', 'ava', 'entrypoints', 'cli.mjs');
+
+// The tests use real storage servers on 127.0.0.1 (OpenStack Swift with its S3 API, Keystone,
+// Azurite): install the Debian packages behind them when missing, then start them once.
+if (!process.env.NIMBUS_SKIP_SERVER_SETUP) {
+  const steps = [
+    ['bash', [join(root, 'packages/testkit/servers/install-debian-packages.sh')]],
+    [process.execPath, [join(root, 'packages/testkit/dist/servers/start-test-servers.js')]],
+  ];
+  for (const [command, args] of steps) {
+    const result = spawnSync(command, args, { stdio: 'inherit' });
+    if (result.status !== 0) process.stdout.write(`warning: ${args[0]} failed (${result.status}); tests needing those servers will fail\n`);
+  }
+}
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const rows = [];
 
