@@ -12,3 +12,4 @@ export * from './proxies/s3-glacier/index.js';
 export * from './fakes/identity/index.js';
 export * from './servers/keystone/index.js';
 export * from './fakes/b2/index.js';
+export * from './proxies/fault-injection/index.js';
