@@ -235,3 +235,22 @@ test('run a sync profile: both sides meet; the summary counts both directions', 
   t.regex(r.stdout, /2 up .* 1 down/);
   t.is(await readFile(join(w.source, 'from-remote.txt'), 'utf8'), 'remote');
 });
+
+test('db delete says what it means, needs --yes without a terminal; db rebuild reports what it found', async (t) => {
+  const w = await workspace(t);
+  const profile = join(w.root, 'p.yaml');
+  await writeFile(profile, 'source: ./source\ndestination:\n  provider: local\n  path: ./backup\n');
+  await nimbus(['run', profile, '--data-dir', w.data]);
+  const refused = await nimbus(['db', 'delete', profile, '--data-dir', w.data]);
+  t.is(refused.code, 2);
+  t.regex(refused.stderr, /may copy or delete files because the facts it used are gone/);
+  t.regex(refused.stderr, /run again with --yes/);
+  t.true(existsSync(join(w.data, 'profiles', 'p', 'cloud.sqlite')));
+  const rebuilt = await nimbus(['db', 'rebuild', profile, '--data-dir', w.data]);
+  t.is(rebuilt.code, 0, rebuilt.stderr);
+  t.regex(rebuilt.stdout, /rebuilt the cloud database of profile p: 2 files/);
+  const deleted = await nimbus(['db', 'delete', profile, '--yes', '--data-dir', w.data]);
+  t.is(deleted.code, 0, deleted.stderr);
+  t.regex(deleted.stdout, /deleted local cloud database of profile p/);
+  t.false(existsSync(join(w.data, 'profiles', 'p', 'cloud.sqlite')));
+});

@@ -90,6 +90,27 @@ export function buildProgram(): Command {
       process.exitCode = await versionsCommand(profile, path, options);
     });
 
+  const db = program.command('db').description("manage a profile's cloud database");
+  db.command('delete')
+    .description('delete the cloud database (and with --remote its copy at the destination); says what that means first')
+    .argument('<profile>', 'path of the profile file')
+    .option('--remote', 'also delete the copy kept at the destination')
+    .option('-y, --yes', 'do not ask for confirmation (needed when no terminal is attached)')
+    .option('--data-dir <dir>', 'where cloud databases live')
+    .action(async (profile: string, options) => {
+      const { dbDeleteCommand } = await import('./commands/db.js');
+      process.exitCode = await dbDeleteCommand(profile, options);
+    });
+  db.command('rebuild')
+    .description('rebuild the cloud database from a full listing of the destination')
+    .argument('<profile>', 'path of the profile file')
+    .option('--json', 'print the result as JSON')
+    .option('--data-dir <dir>', 'where cloud databases live')
+    .action(async (profile: string, options) => {
+      const { dbRebuildCommand } = await import('./commands/db.js');
+      process.exitCode = await dbRebuildCommand(profile, options);
+    });
+
   program
     .command('plugins')
     .description('list installed provider plugins and their capabilities')

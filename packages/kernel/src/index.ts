@@ -44,3 +44,5 @@ export * from './engine/reserved-paths.js';
 export * from './engine/stored-format.js';
 export * from './run/resolve-password.js';
 export * from './transforms/index.js';
+export * from './run/database-commands.js';
+export * from './run/remote-database-copy.js';

@@ -71,6 +71,11 @@ export const profileSchema = z.strictObject({
   verifyRemote: z.boolean().default(false),
   /** Plugin packages (or module paths) to load besides installed ones. */
   plugins: z.array(z.string().min(1)).default([]),
+  /**
+   * Keep a copy of the cloud database at the destination (in `$NIMBUS$/`) after each run, so
+   * another machine, or this one after a disk loss, resumes without listing everything.
+   */
+  remoteDatabaseCopy: z.boolean().default(false),
   /** Where this profile's cloud database lives (default: the user's data directory). */
   databaseDir: z.string().min(1).optional(),
 });

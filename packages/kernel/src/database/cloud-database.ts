@@ -110,6 +110,11 @@ export class CloudDatabase {
     if (this.scratchDir) rmSync(this.scratchDir, { recursive: true, force: true });
   }
 
+  /** A consistent copy of the whole database in `file` (WAL included), e.g. to keep at the destination. */
+  async snapshotTo(file: string): Promise<void> {
+    await this.exclusive(() => this.source.query('VACUUM INTO ?', [file]));
+  }
+
   // ---- meta ----
 
   async getMeta(key: string): Promise<string | undefined> {

@@ -8,11 +8,12 @@ import { PathFilter } from '../engine/filters.js';
 import type { ProgressListener } from '../engine/progress.js';
 import type { RetryPolicy } from '../engine/retry.js';
 import type { RunReport } from '../engine/run-report.js';
-import { UserError } from '../errors/nimbus-error.js';
+import { describeError, UserError } from '../errors/nimbus-error.js';
 import { silentLogger, type Logger } from '../log/logger.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import { openSession, type Session } from './session.js';
 import { storedFormatFor } from './stored-format-for.js';
+import { uploadDatabaseCopy } from './remote-database-copy.js';
 import type { PasswordPrompt } from './resolve-password.js';
 
 export interface RunRequest {
@@ -98,7 +99,7 @@ async function withSession<R>(request: RunRequest, run: (session: Session, commo
   const session = await openSession(loaded, registry, { dryRun, logger, ...(request.env ? { env: request.env } : {}) });
   try {
     await format.verifyPassword(session.provider, await session.db.anyEncrypted(), profile.name);
-    return await run(session, {
+    const report = await run(session, {
       format,
       profileName: profile.name,
       sourceRoot: profile.source,
@@ -112,6 +113,14 @@ async function withSession<R>(request: RunRequest, run: (session: Session, commo
       ...(request.onProgress ? { onProgress: request.onProgress } : {}),
       ...(request.retry ? { retry: request.retry } : {}),
     });
+    if (profile.remoteDatabaseCopy && !dryRun) {
+      try {
+        await uploadDatabaseCopy(session.db, session.provider, profile.name);
+      } catch (error) {
+        logger.warn(`the copy of the cloud database could not be stored at the destination: ${describeError(error)}`);
+      }
+    }
+    return report;
   } finally {
     await session.close();
     await format.close();

@@ -8,6 +8,7 @@ import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
 import { resolveDestination, type ResolvedDestination } from './destination.js';
 import { acquireProfileLock } from './profile-lock.js';
+import { fetchDatabaseCopy } from './remote-database-copy.js';
 
 /** A profile's destination, connected, with its cloud database open. */
 export interface Session {
@@ -28,7 +29,8 @@ export interface Session {
 
 const DESTINATION_KEY = 'destination';
 
-async function connect(destination: ResolvedDestination, loaded: LoadedProfile, logger: Logger, stateDir: string, dryRun: boolean): Promise<StorageProvider> {
+/** Connect to a resolved destination; refused credentials and the like become one-line usage errors. */
+export async function connectDestination(destination: ResolvedDestination, loaded: LoadedProfile, logger: Logger, stateDir: string, dryRun: boolean): Promise<StorageProvider> {
   try {
     return await destination.manifest.connect(destination.config, { logger, stateDir, baseDir: loaded.baseDir, dryRun });
   } catch (error) {
@@ -54,12 +56,16 @@ export async function openSession(
   const destination = await resolveDestination(loaded, registry);
   const dbDir = profileDatabaseDir(profile.name, profile.databaseDir, options.env);
   // Connect first: a destination that cannot be reached leaves nothing behind, not even a lock.
-  const provider = await connect(destination, loaded, options.logger, dbDir, options.dryRun);
+  const provider = await connectDestination(destination, loaded, options.logger, dbDir, options.dryRun);
   let release = () => {};
   let db: CloudDatabase | undefined;
   try {
     if (!options.dryRun) release = acquireProfileLock(dbDir, profile.name);
-    db = await CloudDatabase.open(join(dbDir, 'cloud.sqlite'), { scratch: options.dryRun });
+    const file = join(dbDir, 'cloud.sqlite');
+    if (profile.remoteDatabaseCopy && !options.dryRun && (await fetchDatabaseCopy(provider, profile.name, file))) {
+      options.logger.info(`profile ${profile.name}: started from the copy of its cloud database kept at the destination`);
+    }
+    db = await CloudDatabase.open(file, { scratch: options.dryRun });
     const recorded = await db.getMeta(DESTINATION_KEY);
     if (recorded !== undefined && recorded !== destination.label) {
       options.logger.warn(`profile ${profile.name} now points at ${destination.label} (was ${recorded}): its cloud database is reset and the destination listed again`);
