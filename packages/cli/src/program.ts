@@ -68,6 +68,7 @@ export function buildProgram(): Command {
     .argument('<profile>', 'path of the profile file')
     .argument('<target-folder>', 'folder to restore into (created when missing)')
     .option('--path <glob>', 'only restore paths matching this glob (repeatable)', collect, [])
+    .option('--at <time>', 'restore files as they were at this time (e.g. 2026-11-20T18:00, from the versions kept)')
     .option('--force', 'overwrite local files even when they are newer')
     .option('-n, --dry-run', 'print what would be restored; write nothing')
     .option('--json', 'print the report as JSON on stdout')

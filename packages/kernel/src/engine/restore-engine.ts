@@ -5,7 +5,9 @@ import type { CloudDatabase, FileFacts } from '../database/cloud-database.js';
 import { describeError } from '../errors/nimbus-error.js';
 import type { Logger } from '../log/logger.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
+import type { Readable } from 'node:stream';
 import { ArchiveGate } from './archive-gate.js';
+import { copyCurrentAt } from './point-in-time.js';
 import { writeLocalFile } from './download-file.js';
 import type { StoredFormat } from './stored-format.js';
 import { UNKNOWN_MTIME } from './destination-facts.js';
@@ -27,6 +29,8 @@ export interface RestoreOptions {
   readonly paths: readonly string[];
   /** Overwrite local files even when they are newer. */
   readonly force: boolean;
+  /** Restore the copy of each file that was current at this time (ms), from the versions. */
+  readonly at?: number;
   readonly dryRun: boolean;
   readonly transfers: number;
   /** Decodes compressed or encrypted objects. */
@@ -71,12 +75,18 @@ export class RestoreEngine {
     const started = Date.now();
     const runId = await this.db.startRun('restore', started);
     if (this.options.listRemote) await reconcileWithListing(this.provider, this.db, this.writer, runId, this.options.logger);
+    const seen = new Set<string>();
     for await (const page of this.db.filesUnder('')) {
       for (const record of page) {
         if (!this.selected(record.path)) continue;
-        this.counts.considered++;
-        await this.queue.add(() => this.restoreFile(record));
+        if (this.options.at !== undefined) seen.add(record.path);
+        await this.queue.add(() => this.restoreChosen(record.path, record));
       }
+    }
+    if (this.options.at !== undefined) {
+      // Files deleted since: only their versions in $SBV$ remember them.
+      const versionOnly = new Set((await this.db.versionsOf('', true)).map((v) => v.path).filter((p) => !seen.has(p) && this.selected(p)));
+      for (const path of versionOnly) await this.queue.add(() => this.restoreChosen(path, undefined));
     }
     await this.queue.drain();
     if (this.options.paths.length === 0) await this.restoreEmptyFolders();
@@ -111,7 +121,24 @@ export class RestoreEngine {
     return join(this.options.target, ...path.split('/'));
   }
 
-  private async restoreFile(record: FileFacts): Promise<void> {
+  /** Pick the copy to restore: the current one, or with `at` the one current at that time. */
+  private async restoreChosen(path: string, current: FileFacts | undefined): Promise<void> {
+    if (this.options.at === undefined) {
+      this.counts.considered++;
+      return this.restoreFile(current!);
+    }
+    let chosen;
+    try {
+      chosen = await copyCurrentAt(this.provider, this.db, path, current, this.options.at);
+    } catch (error) {
+      return this.fail(path, error);
+    }
+    if (!chosen) return; // the file did not exist at that time
+    this.counts.considered++;
+    return this.restoreFile(chosen.record, chosen.open);
+  }
+
+  private async restoreFile(record: FileFacts, open?: () => Promise<Readable>): Promise<void> {
     const local = this.localPath(record.path);
     const existing = await lstat(local).catch(() => undefined);
     if (existing) {
@@ -133,15 +160,15 @@ export class RestoreEngine {
       return;
     }
     try {
-      await withRetry(() => this.fetch(record, local), this.options.retry);
+      await withRetry(() => this.fetch(record, local, open), this.options.retry);
     } catch (error) {
       this.fail(record.path, error);
     }
   }
 
   /** One attempt: open (through the archive gate), then write the file atomically. */
-  private async fetch(record: FileFacts, local: string): Promise<void> {
-    const opened = await this.gate.open(record);
+  private async fetch(record: FileFacts, local: string, open?: () => Promise<Readable>): Promise<void> {
+    const opened = open ? { kind: 'open' as const, stream: await open(), record } : await this.gate.open(record);
     if (opened.record !== record) this.writer.saveFile(opened.record);
     if (opened.kind === 'pending') {
       this.counts.pendingArchive++;
@@ -152,7 +179,7 @@ export class RestoreEngine {
       local,
       {
         // A record rebuilt from a listing without metadata knows only the stored size of a transformed object.
-        ...(record.compressed || record.encrypted || this.options.format.isPlain ? { size: record.size } : {}),
+        ...(record.size >= 0 && (record.compressed || record.encrypted || this.options.format.isPlain) ? { size: record.size } : {}),
         sha256: record.sha256,
         ...(record.mtime !== UNKNOWN_MTIME ? { mtime: record.mtime } : {}),
       },

@@ -19,6 +19,8 @@ export interface RestoreRequestOptions {
   /** Globs selecting paths (all files when empty). */
   readonly paths?: readonly string[];
   readonly force?: boolean;
+  /** Restore each file as it was at this time (ms since epoch). */
+  readonly at?: number;
   readonly dryRun?: boolean;
   readonly logger?: Logger;
   readonly onProgress?: ProgressListener;
@@ -56,6 +58,7 @@ export async function restoreProfile(request: RestoreRequestOptions): Promise<Re
       target: request.target,
       paths: request.paths ?? [],
       force: request.force === true,
+      ...(request.at !== undefined ? { at: request.at } : {}),
       dryRun,
       transfers: profile.transfers,
       format,
