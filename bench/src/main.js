@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// npm run bench [-- --quick]: Nimbus against rclone on the same servers. See bench/README.md.
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { NAME_PREFIX, createDestination } from './destinations.js';
+import { measureHelp } from './help-timing.js';
+import { describeMachine, loadNow } from './machine.js';
+import { NIMBUS_BIN, createNimbusTool } from './nimbus-tool.js';
+import { parseOptions } from './options.js';
+import { createRawTool } from './raw-tool.js';
+import { ensureDebianTools } from './debian-tools.js';
+import { createRcloneTool } from './rclone-tool.js';
+import { formatReport } from './report.js';
+import { runScenarios } from './scenarios.js';
+import { deleteSwiftContainers } from './swift-cleanup.js';
+import { evaluateTargets } from './targets.js';
+
+const RESULTS_FILE = fileURLToPath(new URL('../RESULTS.md', import.meta.url));
+const began = Date.now();
+const log = (line) => {
+  const s = Math.round((Date.now() - began) / 1000);
+  console.error(`[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${line}`);
+};
+
+async function main() {
+  const options = parseOptions(process.argv.slice(2));
+  if (!existsSync(NIMBUS_BIN)) throw new Error(`${NIMBUS_BIN} is missing: run \`npm run build\` first (npm run bench does)`);
+  const startedAt = new Date();
+  const mode = options.quick ? 'quick' : 'full';
+  const workDir = options.workDir ?? join(tmpdir(), 'nimbus-bench');
+  const runId = startedAt.getTime().toString(36);
+  const runDir = join(workDir, 'runs', runId);
+  const datasetsDir = join(workDir, 'datasets');
+  await mkdir(runDir, { recursive: true });
+  await mkdir(datasetsDir, { recursive: true });
+  const loadStart = loadNow();
+  log(`nimbus bench (${mode}, run ${runId}) in ${workDir}; load ${loadStart}`);
+
+  const versions = { rclone: ensureDebianTools(log) };
+  const needsSwift = options.destinations.some((d) => d !== 'local');
+  let server;
+  if (needsSwift) {
+    // Imported only when needed: the testkit pulls in its fakes and servers.
+    const { ensureSwiftServer } = await import('@nimbus/testkit');
+    server = await ensureSwiftServer();
+    const stale = await deleteSwiftContainers(server, NAME_PREFIX);
+    if (stale) log(`removed ${stale} containers left by an earlier bench run`);
+  }
+
+  const nimbus = createNimbusTool({ workDir: runDir, transfers: options.transfers });
+  const rclone = createRcloneTool({ workDir: runDir, transfers: options.transfers, server });
+  const raw = createRawTool({ server });
+
+  const results = [];
+  for (const kind of options.destinations) {
+    const destination = createDestination(kind, { server, workDir: runDir, runId });
+    log(`${destination.label} (load ${loadNow()})`);
+    try {
+      results.push(...(await runScenarios({ destination, groups: options.groups, plan: options.plan, datasetsDir, nimbus, rclone, raw, log })));
+    } finally {
+      if (!options.keep) await destination.cleanup();
+    }
+  }
+  const help = await measureHelp(options.plan.helpRuns);
+  const targets = evaluateTargets(results, options.destinations, help);
+  const failures = results.flatMap((r) => Object.entries(r.tools).flatMap(([tool, s]) => s.errors.map((e) => `${r.destination} ${r.id} ${tool}: ${e}`)));
+  const report = formatReport({
+    startedAt, mode, options, machine: describeMachine(), loadStart, loadEnd: loadNow(), versions,
+    flags: [nimbus.flags, rclone.flags, raw.flags], results, targets, help, failures,
+  });
+  console.log(report);
+  if (options.writeResults) {
+    await appendFile(RESULTS_FILE, `\n${report}`);
+    log(`appended to ${RESULTS_FILE}`);
+  }
+  if (!options.keep) await rm(runDir, { recursive: true, force: true });
+}
+
+main().catch((error) => {
+  console.error(`bench: ${error.message}`);
+  process.exit(1);
+});
