@@ -49,10 +49,12 @@ export interface FaultInjectionProxy {
   readonly totals: { readonly requests: number; readonly forwarded: number };
   /** Every fault injected, in order. */
   readonly injected: readonly InjectedFaultRecord[];
+  /** Every request seen (method, decoded path, url), in arrival order. */
+  readonly seen: readonly RequestFacts[];
   /** Change the rates (e.g. `{}` to stop injecting) without restarting. */
   setRates(rates: FaultRates): void;
-  /** Fail every request matching `match` with `kind` (default error-500), until removed. */
-  alwaysFail(match: (request: RequestFacts) => boolean, kind?: FaultKind): AlwaysFailRule;
+  /** Fail every request matching `match` with `kind` (default error-500), until removed or `times` requests were failed. */
+  alwaysFail(match: (request: RequestFacts) => boolean, kind?: FaultKind, times?: number): AlwaysFailRule;
   /** Zero the counters and the record of injected faults. */
   resetCounts(): void;
   close(): Promise<void>;
@@ -75,7 +77,8 @@ export async function startFaultInjectionProxy(options: FaultInjectionProxyOptio
   const counts = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
   const totals = { requests: 0, forwarded: 0 };
   const injected: InjectedFaultRecord[] = [];
-  const rules = new Set<{ match: (r: RequestFacts) => boolean; kind: FaultKind; hits: number }>();
+  const seen: RequestFacts[] = [];
+  const rules = new Set<{ match: (r: RequestFacts) => boolean; kind: FaultKind; hits: number; times: number }>();
 
   const record = (kind: FaultKind, facts: RequestFacts, byRule: boolean) => {
     counts[kind]++;
@@ -85,7 +88,8 @@ export async function startFaultInjectionProxy(options: FaultInjectionProxyOptio
   function handle(req: IncomingMessage, res: ServerResponse): void {
     totals.requests++;
     const facts = factsOf(req);
-    const rule = [...rules].find((r) => r.match(facts));
+    seen.push(facts);
+    const rule = [...rules].find((r) => r.hits < r.times && r.match(facts));
     if (rule) rule.hits++;
     const kind = rule ? rule.kind : plan.decide(facts);
     const byRule = rule !== undefined;
@@ -229,9 +233,12 @@ export async function startFaultInjectionProxy(options: FaultInjectionProxyOptio
     get injected() {
       return injected;
     },
+    get seen() {
+      return seen;
+    },
     setRates: (rates) => plan.setRates(rates),
-    alwaysFail(match, kind = 'error-500') {
-      const entry = { match, kind, hits: 0 };
+    alwaysFail(match, kind = 'error-500', times = Infinity) {
+      const entry = { match, kind, hits: 0, times };
       rules.add(entry);
       return {
         get hits() {
@@ -245,6 +252,7 @@ export async function startFaultInjectionProxy(options: FaultInjectionProxyOptio
       totals.requests = 0;
       totals.forwarded = 0;
       injected.length = 0;
+      seen.length = 0;
     },
     close: async () => {
       server.closeAllConnections();
