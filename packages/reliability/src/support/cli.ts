@@ -54,3 +54,8 @@ export function runNimbus(args: readonly string[], options: CliOptions = {}): Pr
     });
   });
 }
+
+/** The lines of stderr that report problems: everything but blank lines and `warning:` notices (e.g. plain http). */
+export function problemLines(stderr: string): string[] {
+  return stderr.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('warning: '));
+}
