@@ -2,6 +2,9 @@ import { spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** The testkit's network guard, loaded into every CLI child too: only loopback may be reached. */
+const GUARD = import.meta.resolve('@nimbus/testkit/network-guard');
+
 /** The built `nimbus` command of this workspace. */
 export const NIMBUS_BIN = join(dirname(fileURLToPath(import.meta.resolve('@nimbus/cli/package.json'))), 'dist', 'bin.js');
 
@@ -33,7 +36,7 @@ export function runNimbus(args: readonly string[], options: CliOptions = {}): Pr
     const command = [...(options.wrapper ?? []), process.execPath, NIMBUS_BIN, ...args];
     const child = spawn(command[0]!, command.slice(1), {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, NIMBUS_DEBUG: '', FORCE_COLOR: '0', ...options.env },
+      env: { ...process.env, NIMBUS_DEBUG: '', FORCE_COLOR: '0', NODE_OPTIONS: `--import ${GUARD}`, ...options.env },
       ...(options.cwd ? { cwd: options.cwd } : {}),
     });
     let stdout = '';

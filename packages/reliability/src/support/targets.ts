@@ -119,10 +119,14 @@ export async function swiftNativeTarget(name = 'rel'): Promise<ServerTarget> {
   const container = `nimbus-${name}-${label()}`;
   const segments = `${container}_segments`;
   const path = 'root';
-  const session = await swiftSession(server.authUrl, server.user, server.key);
-  const call = async (method: string, resource: string, query = '') => {
-    const answer = await fetch(`${session.storageUrl}/${encodePath(resource)}${query}`, { method, headers: { 'x-auth-token': session.token } });
-    return answer;
+  let session = await swiftSession(server.authUrl, server.user, server.key);
+  const call = async (method: string, resource: string, query = ''): Promise<Response> => {
+    const send = () => fetch(`${session.storageUrl}/${encodePath(resource)}${query}`, { method, headers: { 'x-auth-token': session.token } });
+    const answer = await send();
+    if (answer.status !== 401) return answer;
+    // Tests revoke the user's token (tempauth shares one per user): authenticate again.
+    session = await swiftSession(server.authUrl, server.user, server.key);
+    return send();
   };
   const list = async (which: string, prefix: string) => {
     const names: { name: string; slo: boolean }[] = [];

@@ -1,0 +1,59 @@
+import { ensureSwiftServer, makeTempDir, revokeSwiftToken, startB2Fake, startFaultInjectionProxy, treeDigest, writeTree } from '@nimbus/testkit';
+import test from 'ava';
+import { join } from 'node:path';
+import { inProcessBackup } from './support/in-process.js';
+import { swiftNativeTarget } from './support/targets.js';
+
+const MiB = 1024 * 1024;
+
+// Plugin-level cases already exist: plugin-openstack/src/token-expiry.test.ts (v1 and Identity v3)
+// and plugin-b2/src/uploads.test.ts (expired token mid large upload). These go end to end
+// through the kernel's runBackup with several files, as the CLI runs them.
+
+test('swift-native: the tempauth token expires in the middle of a segmented upload; the backup renews it and completes', async (t) => {
+  const target = await swiftNativeTarget('token');
+  t.teardown(() => target.cleanup());
+  const swift = await ensureSwiftServer();
+  const dir = await makeTempDir('nimbus-token-swift-');
+  t.teardown(dir.cleanup);
+  const source = join(dir.path, 'source');
+  await writeTree(source, { 'long upload.bin': { size: 16 * MiB, seed: 'token' }, 'a.txt': 'a', 'b/c.txt': 'c' });
+  const proxy = await startFaultInjectionProxy({ target: target.upstream, seed: 'token', dialect: 'swift' });
+  t.teardown(proxy.close);
+  // tempauth hands every client of the user the same token while it is valid: this is the one the plugin holds.
+  const token = (await fetch(swift.authUrl, { headers: { 'x-auth-user': swift.user, 'x-auth-key': swift.key } })).headers.get('x-auth-token')!;
+  let revoked: Promise<boolean> | undefined;
+  proxy.alwaysFail((r) => {
+    if (!revoked && /\.Part3\.DO_NOT_REMOVE$/.test(r.path)) revoked = revokeSwiftToken(token);
+    return false; // a watcher, not a fault
+  });
+  const report = await inProcessBackup({ dir: dir.path, source, destination: target.destination(proxy.endpoint), transfers: 2 }).run();
+  t.true(await revoked, 'the token was revoked while segments were going up');
+  t.deepEqual(report.failures, []);
+  t.true(proxy.seen.filter((r) => r.path.endsWith('/auth/v1.0')).length >= 2, 'the plugin authenticated again');
+  t.deepEqual(await target.objects(), await treeDigest(source));
+  t.deepEqual(await target.leftovers(), []);
+});
+
+test('b2 (fake): every token expires between two parts of a large file; the backup authorizes again and completes', async (t) => {
+  const fake = await startB2Fake({ buckets: ['nimbus-token'], recommendedPartSize: 5 * 1000 * 1000 });
+  t.teardown(() => fake.close());
+  const dir = await makeTempDir('nimbus-token-b2-');
+  t.teardown(dir.cleanup);
+  const source = join(dir.path, 'source');
+  await writeTree(source, { 'long upload.bin': { size: 16 * MiB, seed: 'token-b2' }, 'a.txt': 'a' });
+  let expired = false;
+  fake.onCall((name, n) => {
+    if (name === 'b2_upload_part' && n === 2 && !expired) {
+      expired = true;
+      fake.expireAuthTokens();
+    }
+  });
+  const destination = { provider: 'b2', keyId: fake.keyId, applicationKey: fake.applicationKey, bucket: 'nimbus-token', apiUrl: fake.url, prefix: 'root' };
+  const report = await inProcessBackup({ dir: dir.path, source, destination }).run();
+  t.true(expired);
+  t.deepEqual(report.failures, []);
+  t.true(fake.callCount('b2_authorize_account') >= 2, 'authorized again');
+  t.is(fake.versionsOf('nimbus-token', 'root/long upload.bin').length, 1, 'one file version, no duplicate');
+  t.is(fake.store.largeFiles.size, 0, 'no unfinished large file left');
+});
