@@ -46,3 +46,4 @@ export * from './run/resolve-password.js';
 export * from './transforms/index.js';
 export * from './run/database-commands.js';
 export * from './run/remote-database-copy.js';
+export * from './provider/body-parts.js';

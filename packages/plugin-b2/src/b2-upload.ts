@@ -1,7 +1,6 @@
-import { ProviderError } from '@nimbus/kernel';
+import { splitBody } from '@nimbus/kernel';
 import type { Readable } from 'node:stream';
 import type { B2File } from './b2-api-types.js';
-import { bodyParts } from './body-parts.js';
 import { abortError, uploadLarge } from './large-upload.js';
 import { growingPartSize, partSizeFor } from './part-size.js';
 import { uploadSmall } from './small-upload.js';
@@ -46,44 +45,23 @@ export async function uploadFile(context: UploadContext, request: UploadRequest,
     const largeKnown = known !== undefined && known >= settings.threshold;
     const partSize = largeKnown ? partSizeFor(known, settings.partSize) : settings.partSize;
     const sizeOf = (n: number) => (largeKnown ? partSize : n === 1 ? settings.threshold : growingPartSize(n, partSize));
-    let consumed = 0;
-    const counted = async function* (): AsyncGenerator<Buffer> {
-      for await (const part of bodyParts(request.body, sizeOf)) {
-        consumed += part.length;
-        if (known !== undefined && consumed > known) throw sizeMismatch(request.path, known, `more than ${known}`);
-        request.onProgress?.(consumed);
-        yield part;
-      }
-      if (known !== undefined && consumed !== known) throw sizeMismatch(request.path, known, String(consumed));
-    };
-    const parts = counted();
-    const first = await parts.next();
-    const second = first.done ? first : await parts.next();
-    if (second.done) {
-      const data = first.done ? Buffer.alloc(0) : first.value;
-      if (data.length === 0) request.onProgress?.(0);
-      const file = await uploadSmall(context, { fileName: request.fileName, path: request.path, data, info: request.info, signal: controller.signal });
-      return { file, size: data.length, parts: 0 };
-    }
-    async function* all(): AsyncGenerator<Buffer> {
-      yield first.value as Buffer;
-      yield second.value as Buffer;
-      yield* parts;
+    const split = await splitBody(request.body, { path: request.path, ...(known !== undefined ? { size: known } : {}), sizeOf, ...(request.onProgress ? { onProgress: request.onProgress } : {}) });
+    if (split.kind === 'single') {
+      if (split.data.length === 0) request.onProgress?.(0);
+      const file = await uploadSmall(context, { fileName: request.fileName, path: request.path, data: split.data, info: request.info, signal: controller.signal });
+      return { file, size: split.data.length, parts: 0 };
     }
     const { file, parts: count } = await uploadLarge(context, {
       fileName: request.fileName,
       path: request.path,
       info: request.info,
-      parts: all(),
+      parts: split.parts,
       concurrency: settings.concurrency,
       controller,
     });
-    return { file, size: consumed, parts: count };
+    return { file, size: split.consumed(), parts: count };
   } finally {
     signal?.removeEventListener('abort', onAbort);
   }
 }
 
-function sizeMismatch(path: string, declared: number, actual: string): ProviderError {
-  return new ProviderError('conflict', `"${path}": expected ${declared} bytes but the body had ${actual}`);
-}

@@ -8,11 +8,10 @@ import {
   type S3Client,
   type StorageClass as SdkStorageClass,
 } from '@aws-sdk/client-s3';
-import { isProviderError, ProviderError } from '@nimbus/kernel';
+import { isProviderError, ProviderError, splitBody } from '@nimbus/kernel';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bodyParts } from './body-parts.js';
 import { growingPartSize, partSizeFor } from './part-size.js';
 import type { S3ErrorMapper } from './s3-errors.js';
 
@@ -97,33 +96,9 @@ async function uploadWith(
   const partSize = multipartKnown ? partSizeFor(known) : 0;
   // Part 1 of a body that may turn out small is `threshold` long: if nothing follows, one PutObject sends it.
   const sizeOf = (n: number) => (multipartKnown ? partSize : n === 1 ? settings.threshold : growingPartSize(n));
-  let consumed = 0;
-  const counted = async function* (): AsyncGenerator<Buffer> {
-    for await (const part of bodyParts(request.body, sizeOf)) {
-      consumed += part.length;
-      if (known !== undefined && consumed > known) throw sizeMismatch(target.path, known, `more than ${known}`);
-      request.onProgress?.(consumed);
-      yield part;
-    }
-    if (known !== undefined && consumed !== known) throw sizeMismatch(target.path, known, String(consumed));
-  };
-  const parts = counted();
-  const first = await parts.next();
-  const second = first.done ? first : await parts.next();
-  if (second.done) {
-    const data = first.done ? Buffer.alloc(0) : first.value;
-    return putSingle(target, request, data, controller.signal);
-  }
-  async function* all(): AsyncGenerator<Buffer> {
-    yield first.value as Buffer;
-    yield second.value as Buffer;
-    yield* parts;
-  }
-  return putMultipart(target, request, settings, all(), controller);
-}
-
-function sizeMismatch(path: string, declared: number, actual: string): ProviderError {
-  return new ProviderError('conflict', `"${path}": expected ${declared} bytes but the body had ${actual}`);
+  const split = await splitBody(request.body, { path: target.path, ...(known !== undefined ? { size: known } : {}), sizeOf, ...(request.onProgress ? { onProgress: request.onProgress } : {}) });
+  if (split.kind === 'single') return putSingle(target, request, split.data, controller.signal);
+  return putMultipart(target, request, settings, split.parts, controller);
 }
 
 async function putSingle(target: UploadTarget, request: UploadRequest, data: Buffer, abortSignal: AbortSignal): Promise<UploadResult> {

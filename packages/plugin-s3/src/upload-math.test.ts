@@ -1,7 +1,7 @@
 import test from 'ava';
 import { Readable } from 'node:stream';
 import { archiveStateOf } from './archive-state.js';
-import { bodyParts } from './body-parts.js';
+import { bodyParts } from '@nimbus/kernel';
 import { md5FromEtag } from './entries.js';
 import { growingPartSize, partSizeFor, PREFERRED_PART_SIZE, S3_PART_LIMITS } from './part-size.js';
 import { parseRestoreHeader } from './restore-header.js';
