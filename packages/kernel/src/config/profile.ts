@@ -32,6 +32,16 @@ export const encryptionSchema = z
     message: 'give exactly one of password, passwordEnv or prompt: true',
   });
 
+/** How objects in an archive tier (Glacier, Azure Archive) are brought back when a run must read them. */
+export const archiveRestoreSchema = z.strictObject({
+  /** Days a temporary restored copy stays readable (S3 Glacier). */
+  days: z.int().min(1).max(365).optional(),
+  /** Retrieval priority, e.g. Expedited, Standard or Bulk (S3), Standard or High (Azure). */
+  priority: z.string().min(1).optional(),
+  /** Tier to rehydrate to (Azure: Hot or Cool). */
+  targetTier: z.string().min(1).optional(),
+});
+
 /** The destination block: `provider` picks the plugin, the rest is checked by the plugin's own schema. */
 export const destinationSchema = z
   .object({ provider: z.string().min(1, 'name a provider plugin, e.g. "local"') })
@@ -62,6 +72,8 @@ export const profileSchema = z.strictObject({
   /** Compress file contents before storing them (Brotli); `{ level: 0-11 }` sets the effort. */
   compression: z.union([z.boolean(), z.strictObject({ level: z.int().min(0).max(11) })]).default(false),
   encryption: encryptionSchema.optional(),
+  /** Archive restores; unset fields take the provider's own defaults (its settings). */
+  archiveRestore: archiveRestoreSchema.default({}),
   /** Files transferred at once. */
   transfers: z.int().min(1).max(256).default(4),
   /**

@@ -4,7 +4,7 @@ import picomatch from 'picomatch';
 import type { CloudDatabase, FileFacts } from '../database/cloud-database.js';
 import { describeError } from '../errors/nimbus-error.js';
 import type { Logger } from '../log/logger.js';
-import type { StorageProvider } from '../provider/storage-provider.js';
+import type { RestoreRequest, StorageProvider } from '../provider/storage-provider.js';
 import type { Readable } from 'node:stream';
 import { ArchiveGate } from './archive-gate.js';
 import { copyCurrentAt } from './point-in-time.js';
@@ -33,6 +33,8 @@ export interface RestoreOptions {
   readonly at?: number;
   readonly dryRun: boolean;
   readonly transfers: number;
+  /** How archived objects are asked back (days, priority, tier). */
+  readonly archiveRestore?: RestoreRequest;
   /** Decodes compressed or encrypted objects. */
   readonly format: StoredFormat;
   /** Rebuild the database from a listing first (it is empty or untrusted). */
@@ -66,7 +68,7 @@ export class RestoreEngine {
     private readonly options: RestoreOptions,
   ) {
     this.writer = new RecordWriter(db);
-    this.gate = new ArchiveGate(provider, options.logger);
+    this.gate = new ArchiveGate(provider, options.logger, options.archiveRestore);
     this.queue = new WorkQueue(options.transfers);
     this.selected = options.paths.length ? picomatch([...options.paths], { dot: true }) : () => true;
   }

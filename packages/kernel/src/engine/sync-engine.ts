@@ -7,7 +7,7 @@ import { describeError } from '../errors/nimbus-error.js';
 import type { Logger } from '../log/logger.js';
 import { joinPath, parentOf } from '../provider/paths.js';
 import type { RemoteEntry } from '../provider/remote-entry.js';
-import type { StorageProvider } from '../provider/storage-provider.js';
+import type { RestoreRequest, StorageProvider } from '../provider/storage-provider.js';
 import { ArchiveGate } from './archive-gate.js';
 import { factsFromRemote, storedObjectFacts, UNKNOWN_MTIME } from './destination-facts.js';
 import { DestinationWriter } from './destination-writer.js';
@@ -38,6 +38,8 @@ export interface SyncOptions {
   /** Delete even when more than maxDeletePercent of the files would go. */
   readonly forceDeletes: boolean;
   readonly transfers: number;
+  /** How archived objects are asked back (days, priority, tier). */
+  readonly archiveRestore?: RestoreRequest;
   /** How file contents are stored (as is, compressed, encrypted). */
   readonly format: StoredFormat;
   /** Where local files deleted or replaced by the sync are moved (never destroyed). */
@@ -94,7 +96,7 @@ export class SyncEngine {
     this.writer = new RecordWriter(db);
     this.versions = new VersionKeeper(provider, db, options.versioning, options.logger);
     this.destination = new DestinationWriter(provider, this.versions, options);
-    this.gate = new ArchiveGate(provider, options.logger);
+    this.gate = new ArchiveGate(provider, options.logger, options.archiveRestore);
     this.queue = new WorkQueue(options.transfers);
   }
 

@@ -98,7 +98,9 @@ export class VersionKeeper {
   }
 
   private async purgeNative(path: string): Promise<number> {
-    const newestFirst = (await this.provider.listVersions!(path)).sort((a, b) => b.storedAt - a.storedAt);
+    // The contract lists versions newest first; the provider knows that order better than
+    // timestamps do (a large upload started earlier can finish later).
+    const newestFirst = await this.provider.listVersions!(path);
     // A version stopped being current when the next newer one was stored.
     const older = newestFirst
       .map((v, i) => ({ v, supersededAt: i > 0 ? newestFirst[i - 1]!.storedAt : this.now() }))

@@ -61,6 +61,7 @@ export async function restoreProfile(request: RestoreRequestOptions): Promise<Re
       ...(request.at !== undefined ? { at: request.at } : {}),
       dryRun,
       transfers: profile.transfers,
+      archiveRestore: profile.archiveRestore,
       format,
       listRemote: session.needsListing,
       logger,

@@ -82,6 +82,7 @@ export async function runSync(request: RunRequest): Promise<SyncReport> {
       maxDeletePercent: profile.maxDeletePercent,
       forceDeletes: request.forceDeletes === true,
       trashDir: join(session.stateDir, 'trash'),
+      archiveRestore: profile.archiveRestore,
     }).run(),
   );
 }

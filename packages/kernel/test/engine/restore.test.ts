@@ -165,3 +165,20 @@ test('an expired temporary copy is requested again', async (t) => {
   t.is(report.counts.pendingArchive, 1);
   t.is(sim.control.requests.length, 2, 'requested again after expiry');
 });
+
+test('the profile\'s archiveRestore settings reach the restore request', async (t) => {
+  const sim = createArchiveSimulation('temporary-copy');
+  const manifest = wrappedLocal('archive-settings', (p: StorageProvider) => sim.wrap(p));
+  const h = await harness(t, [manifest]);
+  await writeTree(h.source, tree);
+  await h.run({ provider: manifest.id });
+  sim.control.archive('a.txt');
+  const loaded = validateProfile(
+    { name: 'test', source: h.source, destination: { provider: manifest.id, path: h.destination }, archiveRestore: { days: 3, priority: 'Bulk' } },
+    'p',
+    '/',
+    'test',
+  );
+  await restoreProfile({ loaded, registry: h.registry, target: join(h.source, '..', 'r'), paths: ['a.txt'], env: { NIMBUS_DATA_DIR: h.dataDir } });
+  t.deepEqual(sim.control.requests.map((r) => r.request), [{ days: 3, priority: 'Bulk' }]);
+});
