@@ -197,7 +197,7 @@ const CASES: Case[] = [
     },
   },
   {
-    name: 'file names that are not valid UTF-8', code: 1, line: /\\x|�|not valid UTF-8|encoding/i,
+    name: 'file names that are not valid UTF-8', code: 1, line: /UTF-8|encoding/i,
     prepare: async (d) => {
       const args = await profile(d);
       const name = Buffer.concat([Buffer.from(join(d, 'source') + '/'), Buffer.from([0x66, 0xff, 0xfe, 0x2e, 0x74, 0x78, 0x74])]);
@@ -221,7 +221,7 @@ const CASES: Case[] = [
     check: async (_t, _r, d) => void execFileSync('chattr', ['-i', join(d, 'locked')]),
   },
   {
-    name: 'destination on a read-only file system (tmpfs mounted ro)', code: 2, line: /read-only|EROFS|cannot|permission/i,
+    name: 'destination on a read-only file system (tmpfs mounted ro)', code: 2, line: /read-only|EROFS/i,
     prepare: async (d) => {
       const args = await profile(d, {}, { provider: 'local', path: './ro/dest' });
       await mkdir(join(d, 'ro'));
