@@ -67,7 +67,13 @@ export class LocalProvider implements StorageProvider {
     const target = this.fileTarget(path);
     return this.run(path, async () => {
       await this.makeParents(path, target);
-      await writeAtomically(target, body, { ...options, fsync: this.fsync });
+      try {
+        await writeAtomically(target, body, { ...options, fsync: this.fsync });
+      } catch (error) {
+        // The folder went away behind our back (it was known): forget it so the next try makes it.
+        if (hasCode(error, 'ENOENT')) this.knownFolders.delete(dirname(target));
+        throw error;
+      }
       return this.entryOrFail(path);
     });
   }
@@ -143,6 +149,7 @@ export class LocalProvider implements StorageProvider {
   async removeFolder(path: string): Promise<void> {
     if (path === '') throw new ProviderError('invalid', 'the destination root itself cannot be removed');
     const native = this.paths.toNative(path);
+    for (const known of this.knownFolders) if (known === native || known.startsWith(`${native}/`)) this.knownFolders.delete(known);
     await this.run(path, async () => {
       try {
         await rmdir(native);
@@ -190,9 +197,15 @@ export class LocalProvider implements StorageProvider {
     return this.paths.toNative(path);
   }
 
+  /** Folders this connection made or found: a backup of 10k files needs one mkdir per folder, not per file. */
+  private readonly knownFolders = new Set<string>();
+
   private async makeParents(path: string, native: string): Promise<void> {
+    const folder = dirname(native);
+    if (this.knownFolders.has(folder)) return;
     try {
-      await mkdir(dirname(native), { recursive: true });
+      await mkdir(folder, { recursive: true });
+      this.knownFolders.add(folder);
     } catch (error) {
       if (hasCode(error, 'EEXIST', 'ENOTDIR')) {
         throw new ProviderError('conflict', `"${path}": a file is in the way of folder "${parentOf(path)}"`);

@@ -23,6 +23,27 @@ export interface RunTotals {
   filesFailed: number;
 }
 
+/** A `files` row as sqlite3 returns it (snake_case columns). */
+interface FileRow {
+  path: string; dir: string; size: number; mtime: number; sha256: string | null; stored_size: number;
+  compressed: number; encrypted: number; remote_mtime: number | null; remote_id: string | null; version_id: string | null;
+  archive_status: string | null; restore_requested_at: number | null; restore_expires_at: number | null;
+  stored_at: number | null; last_run: number;
+}
+
+/**
+ * Hot reads (a folder's records, pages of a subtree) skip the ORM's entity hydration, which
+ * costs more than the query itself at 100k rows.
+ */
+function toFacts(r: FileRow): FileFacts {
+  return {
+    path: r.path, dir: r.dir, size: r.size, mtime: r.mtime, sha256: r.sha256, storedSize: r.stored_size,
+    compressed: r.compressed === 1, encrypted: r.encrypted === 1, remoteMtime: r.remote_mtime, remoteId: r.remote_id,
+    versionId: r.version_id, archiveStatus: r.archive_status, restoreRequestedAt: r.restore_requested_at,
+    restoreExpiresAt: r.restore_expires_at, storedAt: r.stored_at, lastRun: r.last_run,
+  };
+}
+
 /** Rows per INSERT/DELETE statement: well under SQLite's bound-variable limit. */
 const CHUNK = 400;
 /** Rows per page when walking a subtree. */
@@ -139,7 +160,8 @@ export class CloudDatabase {
 
   /** The files directly in `dir`: one query per folder. */
   async filesIn(dir: string): Promise<FileFacts[]> {
-    return this.source.getRepository(FileRecord).find({ where: { dir } });
+    const rows: FileRow[] = await this.source.query('SELECT * FROM files WHERE dir = ?', [dir]);
+    return rows.map(toFacts);
   }
 
   /** The folders directly in `parent`. */
@@ -155,7 +177,8 @@ export class CloudDatabase {
   async getFiles(paths: readonly string[]): Promise<FileFacts[]> {
     const out: FileFacts[] = [];
     for (const part of chunks(paths)) {
-      out.push(...(await this.source.getRepository(FileRecord).createQueryBuilder('f').where('f.path IN (:...part)', { part }).getMany()));
+      const rows: FileRow[] = await this.source.query(`SELECT * FROM files WHERE path IN (${part.map(() => '?').join(',')})`, part);
+      out.push(...rows.map(toFacts));
     }
     return out;
   }
@@ -171,14 +194,11 @@ export class CloudDatabase {
     let after = low;
     let first = true;
     for (;;) {
-      const page: FileFacts[] = await this.source
-        .getRepository(FileRecord)
-        .createQueryBuilder('f')
-        .where(first ? 'f.path >= :after' : 'f.path > :after', { after })
-        .andWhere('f.path < :high', { high })
-        .orderBy('f.path')
-        .limit(PAGE)
-        .getMany();
+      const rows: FileRow[] = await this.source.query(
+        `SELECT * FROM files WHERE path ${first ? '>=' : '>'} ? AND path < ? ORDER BY path LIMIT ${PAGE}`,
+        [after, high],
+      );
+      const page = rows.map(toFacts);
       if (page.length === 0) return;
       yield page;
       after = page[page.length - 1]!.path;
@@ -202,7 +222,25 @@ export class CloudDatabase {
 
   /** Insert or replace many file records in one transaction. */
   async saveFiles(records: readonly FileFacts[]): Promise<void> {
-    await this.upsert(FileRecord, records, FILE_COLUMNS);
+    if (records.length === 0) return;
+    // Plain SQL: the query builder's parameter handling costs more than sqlite at this size.
+    const columns = ['path', ...FILE_COLUMNS];
+    const row = `(${columns.map(() => '?').join(',')})`;
+    const update = FILE_COLUMNS.map((c) => `"${c}" = excluded."${c}"`).join(', ');
+    await this.exclusive(() =>
+      this.source.transaction(async (m) => {
+        for (const part of chunks(records, Math.floor(CHUNK / 2))) {
+          const values = part.flatMap((r) => [
+            r.path, r.dir, r.size, r.mtime, r.sha256, r.storedSize, r.compressed ? 1 : 0, r.encrypted ? 1 : 0, r.remoteMtime,
+            r.remoteId, r.versionId, r.archiveStatus, r.restoreRequestedAt, r.restoreExpiresAt, r.storedAt, r.lastRun,
+          ]);
+          await m.query(
+            `INSERT INTO files (${columns.map((c) => `"${c}"`).join(',')}) VALUES ${part.map(() => row).join(',')} ON CONFLICT(path) DO UPDATE SET ${update}`,
+            values,
+          );
+        }
+      }),
+    );
   }
 
   async removeFiles(paths: readonly string[]): Promise<void> {

@@ -14,7 +14,7 @@ export interface PluginSource {
 }
 
 /**
- * A package declares itself a Nimbus plugin in its package.json:
+ * A package named like a plugin (see isPluginName) declares itself one in its package.json:
  *   "nimbus": { "plugin": "./dist/index.js", "id": "s3" }
  * so `npm install` of a third-party plugin is all it takes.
  */
@@ -37,6 +37,15 @@ function readSource(packageDir: string): PluginSource | undefined {
     entry: pathToFileURL(resolve(packageDir, field.plugin)).href,
     ...(typeof field.id === 'string' ? { id: field.id } : {}),
   };
+}
+
+/**
+ * Installed plugins are found by name, so a run reads a handful of package.json files, not
+ * every dependency's: `nimbus-plugin-<x>` or `@<scope>/nimbus-plugin-<x>` (and the official
+ * `@nimbus/plugin-<x>`). Any other package can still be named under `plugins:` in a profile.
+ */
+export function isPluginName(name: string): boolean {
+  return /^(@[^/]+\/)?nimbus-plugin-[^/]+$/.test(name) || /^@nimbus\/plugin-[^/]+$/.test(name);
 }
 
 /** Every node_modules folder from `start` up to the file-system root. */
@@ -63,8 +72,8 @@ export function discoverInstalledPlugins(startDirs: readonly string[]): PluginSo
       for (const name of safeReaddir(modules)) {
         if (name.startsWith('.')) continue;
         const packageDirs = name.startsWith('@')
-          ? safeReaddir(join(modules, name)).map((n) => join(modules, name, n))
-          : [join(modules, name)];
+          ? safeReaddir(join(modules, name)).filter((n) => isPluginName(`${name}/${n}`)).map((n) => join(modules, name, n))
+          : isPluginName(name) ? [join(modules, name)] : [];
         for (const dir of packageDirs) {
           const source = readSource(dir);
           if (source && !found.has(source.packageName)) found.set(source.packageName, source);
