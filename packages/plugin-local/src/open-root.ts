@@ -17,7 +17,7 @@ export function resolveRoot(path: string, baseDir: string): string {
  * the user must fix becomes a one-line UserError saying what is wrong and how to fix it.
  */
 export async function openRoot(folder: string, options: { create: boolean }): Promise<string> {
-  if (options.create) await createFolder(folder);
+  const createFailure = options.create ? await createFolder(folder) : undefined;
   const { path: existing, stats } = await nearestExisting(folder);
   const isRoot = existing === folder;
   if (!stats.isDirectory()) {
@@ -29,23 +29,29 @@ export async function openRoot(folder: string, options: { create: boolean }): Pr
   }
   try {
     await access(existing, constants.W_OK | constants.X_OK);
-  } catch {
+  } catch (error) {
+    if (hasCode(error, 'EROFS')) {
+      throw new UserError(`local destination ${folder} is on a read-only file system (${existing}): mount it writable or choose another path`);
+    }
     throw new UserError(
       isRoot
         ? `local destination ${folder} is not writable: fix its permissions or choose another path`
         : `local destination ${folder} cannot be created because ${existing} is not writable: fix its permissions or choose another path`,
     );
   }
+  if (createFailure && !isRoot) {
+    throw new UserError(`local destination ${folder} cannot be created (${describeError(createFailure)}): create it yourself or choose another path`);
+  }
   return isRoot ? realpath(folder) : folder;
 }
 
-async function createFolder(folder: string): Promise<void> {
+/** Make the folder; a failure is explained by the checks that follow (file in the way, read-only...). */
+async function createFolder(folder: string): Promise<unknown> {
   try {
     await mkdir(folder, { recursive: true });
+    return undefined;
   } catch (error) {
-    // A file in the way or a read-only parent: reported precisely by the checks that follow.
-    if (hasCode(error, 'EEXIST', 'ENOTDIR', 'EACCES', 'EPERM')) return;
-    throw new UserError(`local destination ${folder} cannot be created (${describeError(error)}): create it yourself or choose another path`);
+    return error;
   }
 }
 

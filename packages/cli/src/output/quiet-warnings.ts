@@ -6,7 +6,8 @@
 export function quietKnownWarnings(): void {
   process.removeAllListeners('warning');
   process.on('warning', (warning) => {
-    if (warning.name === 'NodeVersionSupportWarning') return;
+    // The SDK emits it either as its own warning type or as a plain Warning whose message starts with the name.
+    if (warning.name === 'NodeVersionSupportWarning' || warning.message.startsWith('NodeVersionSupportWarning')) return;
     process.stderr.write(`${warning.name}: ${warning.message}\n`);
   });
 }

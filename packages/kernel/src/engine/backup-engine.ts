@@ -16,7 +16,7 @@ import { RecordWriter } from './record-writer.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import { exitCodeFor, type FileFailure, type RunReport } from './run-report.js';
 import { DestinationWriter } from './destination-writer.js';
-import { hashLocalFile } from './upload-file.js';
+import { hashLocalFile, SourceChangedError } from './upload-file.js';
 import type { StoredFormat } from './stored-format.js';
 import { VersionKeeper } from './version-keeper.js';
 import { RESERVED_FOLDERS } from './reserved-paths.js';
@@ -142,7 +142,7 @@ export class BackupEngine {
    */
   private async cleanupLeftovers(): Promise<void> {
     if (this.options.dryRun || !this.provider.cleanupIncomplete) return;
-    if (!this.options.cleanupIncomplete && !this.failures.some((f) => f.operation === 'upload')) return;
+    if (!this.options.cleanupIncomplete && this.destination.failedAttempts === 0) return;
     try {
       const removed = await this.provider.cleanupIncomplete();
       if (removed) this.options.logger.info(`removed ${removed} incomplete uploads left by an earlier run`);
@@ -278,6 +278,8 @@ export class BackupEngine {
       try {
         this.writer.saveFile(await this.destination.upload(path, join(this.options.sourceRoot, path), file, this.runId, previous));
       } catch (error) {
+        // A new file that vanished while it was read was stored whole from the open file: it must not stay.
+        if (error instanceof SourceChangedError && error.vanished && !previous) await this.provider.delete(path).catch(() => undefined);
         return this.fail(path, 'upload', error);
       }
     }

@@ -24,6 +24,9 @@ export interface DestinationWriterOptions {
  * the retention are purged afterwards. Throws an Error saying why when a change failed.
  */
 export class DestinationWriter {
+  /** Upload attempts that failed (retried or not): each may have left an incomplete upload behind. */
+  failedAttempts = 0;
+
   constructor(
     private readonly provider: StorageProvider,
     private readonly versions: VersionKeeper,

@@ -19,9 +19,33 @@ export interface LocalListing {
 }
 
 /** One level of the source tree, stat'ed with bounded parallelism. */
+/** Names that are not valid UTF-8 come back from readdir with U+FFFD and cannot be opened by that name. */
+async function invalidNames(absoluteDir: string): Promise<Set<string>> {
+  const raw = await readdir(absoluteDir, { encoding: 'buffer' });
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  const invalid = new Set<string>();
+  for (const name of raw) {
+    try {
+      decoder.decode(name);
+    } catch {
+      invalid.add(name.toString('utf8'));
+    }
+  }
+  return invalid;
+}
+
 export async function scanLocalFolder(absoluteDir: string): Promise<LocalListing> {
-  const entries = await readdir(absoluteDir, { withFileTypes: true });
+  const all = await readdir(absoluteDir, { withFileTypes: true });
   const listing: LocalListing = { files: [], folders: [], symlinks: [], problems: [] };
+  let entries = all;
+  if (all.some((e) => e.name.includes('\uFFFD'))) {
+    const invalid = await invalidNames(absoluteDir);
+    entries = all.filter((e) => !invalid.has(e.name));
+    for (const name of invalid) {
+      const error = Object.assign(new Error('its name is not valid UTF-8, so it cannot be stored under that name: rename the file'), { code: 'EILSEQ' });
+      listing.problems.push({ name, error });
+    }
+  }
   const BATCH = 64;
   for (let i = 0; i < entries.length; i += BATCH) {
     await Promise.all(

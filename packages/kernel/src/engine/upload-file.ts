@@ -20,8 +20,12 @@ export interface UploadJob {
 
 /** The source file changed between the scan and the end of its upload. */
 export class SourceChangedError extends Error {
-  constructor(path: string) {
-    super(`${path} changed while it was being read; it will be sent again on the next run`);
+  constructor(path: string, readonly vanished = false) {
+    super(
+      vanished
+        ? `${path} was deleted while it was being read; it was not backed up`
+        : `${path} changed while it was being read; it will be sent again on the next run`,
+    );
   }
 }
 
@@ -67,9 +71,11 @@ export async function uploadFile(
   source.pipe(body);
   if (encoder) body.pipe(encoder);
   const stored: Readable = encoder ?? body;
+  /** Undefined when the source is as scanned; else the error saying what happened to it. */
   const sourceChanged = async () => {
     const after = await lstat(job.absolute).catch(() => undefined);
-    return !after || after.size !== job.size || Math.round(after.mtimeMs) !== job.mtime;
+    if (!after) return new SourceChangedError(job.path, true);
+    return after.size !== job.size || Math.round(after.mtimeMs) !== job.mtime ? new SourceChangedError(job.path) : undefined;
   };
   let entry;
   try {
@@ -81,14 +87,15 @@ export async function uploadFile(
     });
   } catch (error) {
     // A provider refusing a body longer or shorter than announced: say what really happened.
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT' && (await sourceChanged())) throw new SourceChangedError(job.path);
-    throw error;
+    const changed = (error as NodeJS.ErrnoException).code !== 'ENOENT' ? await sourceChanged() : undefined;
+    throw changed ?? error;
   } finally {
     // A provider that failed without draining the body must not leave the file open.
     stored.destroy();
     source.destroy();
   }
-  if (read !== job.size || (await sourceChanged())) throw new SourceChangedError(job.path);
+  const changed = (await sourceChanged()) ?? (read !== job.size ? new SourceChangedError(job.path) : undefined);
+  if (changed) throw changed;
   return {
     path: job.path,
     dir: parentOf(job.path),

@@ -61,3 +61,15 @@ test('one-off destinations must name a provider and a target', async (t) => {
   const again = await oneOffProfile('src', 'local:/backups/x', h.registry, {}, '/home/u');
   t.is(again.profile.name, loaded.profile.name, 'the same command reuses its database');
 });
+
+test('a file name that is not valid UTF-8 is a per-file failure saying so; the rest is backed up', async (t) => {
+  const h = await harness(t);
+  await writeTree(h.source, { 'good.txt': 'g' });
+  const { writeFileSync } = await import('node:fs');
+  writeFileSync(Buffer.concat([Buffer.from(`${h.source}/bad-`), Buffer.from([0xff, 0xfe]), Buffer.from('.txt')]), 'x');
+  const report = await h.run();
+  t.is(report.exitCode, 1);
+  t.is(report.counts.uploaded, 1);
+  t.is(report.failures.length, 1);
+  t.regex(report.failures[0]!.error, /name is not valid UTF-8.*rename the file/);
+});
