@@ -2,7 +2,9 @@ import type { CloudDatabase, FolderFacts } from '../database/cloud-database.js';
 import type { Logger } from '../log/logger.js';
 import { parentOf } from '../provider/paths.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
-import { factsFromRemote } from './destination-facts.js';
+import pLimit from 'p-limit';
+import type { RemoteEntry } from '../provider/remote-entry.js';
+import { factsFromRemote, UNKNOWN_MTIME } from './destination-facts.js';
 import type { RecordWriter } from './record-writer.js';
 import { isReservedPath } from './reserved-paths.js';
 
@@ -29,6 +31,24 @@ export async function reconcileWithListing(
       writer.saveFolder(folderFact(p));
     }
   };
+  // Listings rarely carry custom metadata (S3, Swift): where the provider keeps it, ask each
+  // object the database does not know about (a HEAD), so its original mtime and size are
+  // learnt instead of the file being sent again.
+  const unknown: RemoteEntry[] = [];
+  const limit = pLimit(8);
+  const learnFacts = async (entries: RemoteEntry[]) => {
+    const learnt = await Promise.all(
+      entries.map((entry) =>
+        limit(async () => {
+          const facts = factsFromRemote(entry, caps, runId);
+          if (facts.mtime !== UNKNOWN_MTIME || !caps.metadata || entry.metadata) return facts;
+          const full = await provider.stat(entry.path).catch(() => undefined);
+          return full ? factsFromRemote({ ...full, path: entry.path }, caps, runId) : facts;
+        }),
+      ),
+    );
+    for (const facts of learnt) writer.saveFile(facts);
+  };
   for await (const listed of provider.list('', { recursive: true })) {
     const page = listed.filter((e) => !isReservedPath(e.path));
     const files = page.filter((e) => e.kind === 'file');
@@ -44,8 +64,10 @@ export async function reconcileWithListing(
         record !== undefined &&
         record.storedSize === entry.size &&
         (record.remoteMtime === null || entry.mtime === undefined || Math.abs(record.remoteMtime - entry.mtime) < tolerance);
-      writer.saveFile(stillSame ? { ...record, lastRun: runId } : factsFromRemote(entry, caps, runId));
+      if (stillSame) writer.saveFile({ ...record, lastRun: runId });
+      else unknown.push(entry);
     }
+    await learnFacts(unknown.splice(0));
   }
   await writer.flush();
   const dropped = await db.removeUnseen(runId);

@@ -37,3 +37,32 @@ test('db delete removes the local database and, with remote, its copy; db rebuil
   t.false(existsSync(join(h.destination, '$NIMBUS$', 'test.sqlite')));
   t.is(transferred(await h.run()), 0, 'the next run rebuilds from a listing (settable mtimes here)');
 });
+
+test('rebuilding from a listing without metadata asks each unknown object (HEAD) instead of re-sending it', async (t) => {
+  const { MemoryProvider } = await import('@nimbus/testkit');
+  const { z } = await import('@nimbus/kernel');
+  const cloud = new MemoryProvider();
+  let stats = 0;
+  // Like S3 or Swift: listings carry no custom metadata, stat does.
+  const capabilities = { ...cloud.capabilities, mtime: { support: 'none' as const, precisionMs: 1000 } };
+  const s3like = Object.assign(Object.create(cloud), {
+    capabilities,
+    async *list(dir: string, options?: { recursive?: boolean }) {
+      for await (const page of cloud.list(dir, options)) yield page.map(({ metadata: _dropped, ...entry }) => entry);
+    },
+    async stat(path: string) {
+      stats++;
+      return cloud.stat(path);
+    },
+  });
+  const manifest = { id: 'listy', displayName: 'listy', kernelApi: '^1.0.0', configSchema: z.strictObject({ path: z.string() }), capabilities, connect: async () => s3like };
+  const h = await harness(t, [manifest]);
+  await writeTree(h.source, tree);
+  await h.run({ provider: 'listy' });
+  const { rm } = await import('node:fs/promises');
+  await rm(h.dataDir, { recursive: true });
+  stats = 0;
+  const report = await h.run({ provider: 'listy' });
+  t.is(transferred(report), 0, 'original mtimes were learnt from the objects');
+  t.is(stats, 3, 'one stat per object the database did not know');
+});
