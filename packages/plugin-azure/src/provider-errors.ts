@@ -21,7 +21,7 @@ const PERMISSION_CODES = new Set([
   'AuthorizationPermissionMismatch', 'AuthorizationResourceTypeMismatch', 'AuthorizationServiceMismatch',
   'AuthorizationProtocolMismatch', 'AuthorizationSourceIPMismatch', 'InsufficientAccountPermissions', 'AccountIsDisabled',
 ]);
-const TRANSIENT_CODES = new Set(['ServerBusy', 'OperationTimedOut', 'InternalError', 'REQUEST_SEND_ERROR', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const TRANSIENT_CODES = new Set(['ServerBusy', 'OperationTimedOut', 'InternalError', 'REQUEST_SEND_ERROR', 'PARSE_ERROR', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 const INVALID_CODES = new Set(['InvalidResourceName', 'InvalidBlobOrBlock', 'InvalidMetadata', 'InvalidHeaderValue', 'OutOfRangeInput', 'RequestBodyTooLarge', 'InvalidRange', 'InvalidBlockList', 'InvalidBlobTier', 'InvalidUri', 'InvalidQueryParameterValue', 'Md5Mismatch', 'InvalidMd5']);
 
 function isRestError(error: unknown): error is RestErrorLike {

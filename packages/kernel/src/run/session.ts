@@ -7,6 +7,7 @@ import type { Logger } from '../log/logger.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
 import { resolveDestination, type ResolvedDestination } from './destination.js';
+import { withRetry } from '../engine/retry.js';
 import { acquireProfileLock } from './profile-lock.js';
 import { fetchDatabaseCopy } from './remote-database-copy.js';
 
@@ -29,10 +30,14 @@ export interface Session {
 
 const DESTINATION_KEY = 'destination';
 
+/** Connecting retries briefly: a wrong address should fail within seconds, a blip should not fail the run. */
+const CONNECT_RETRY = { retries: 2, minDelayMs: 250, maxDelayMs: 1000 };
+
 /** Connect to a resolved destination; refused credentials and the like become one-line usage errors. */
 export async function connectDestination(destination: ResolvedDestination, loaded: LoadedProfile, logger: Logger, stateDir: string, dryRun: boolean): Promise<StorageProvider> {
   try {
-    return await destination.manifest.connect(destination.config, { logger, stateDir, baseDir: loaded.baseDir, dryRun });
+    // A passing network fault while connecting is retried like any other request.
+    return await withRetry(() => destination.manifest.connect(destination.config, { logger, stateDir, baseDir: loaded.baseDir, dryRun }), CONNECT_RETRY);
   } catch (error) {
     if (error instanceof UserError) throw error;
     const label = destination.label;

@@ -71,6 +71,10 @@ export async function ensureAzuriteServer(): Promise<AzuriteServer> {
   while (Date.now() < deadline) {
     const occupant = await probeAzurite(AZURITE_HOST, AZURITE_BLOB_PORT);
     if (occupant === 'azurite') return server;
+    if (occupant === 'busy') {
+      await sleep(POLL_MS);
+      continue;
+    }
     if (occupant === 'other') {
       throw new Error(`port ${AZURITE_BLOB_PORT} on ${AZURITE_HOST} is taken by something that is not Azurite: stop it so the tests can start Azurite there`);
     }
