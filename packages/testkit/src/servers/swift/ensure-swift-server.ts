@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { promisify } from 'node:util';
 import { startDetached, stopRecorded, waitUntil } from './detached-process.js';
@@ -69,12 +69,31 @@ async function ensure(): Promise<SwiftServer> {
   await mkdir(SWIFT_STATE_DIR, { recursive: true });
   await withServerLock(`${SWIFT_STATE_DIR}.lock`, async () => {
     if (await isHealthy()) return; // another process started it while we waited
+    // A running proxy that answers slowly (a loaded machine) is serving other tests:
+    // give it time rather than restarting it under them.
+    if (await proxyAlive()) {
+      const deadline = Date.now() + 30_000;
+      while (Date.now() < deadline) {
+        if (await isHealthy()) return;
+        await new Promise((r) => setTimeout(r, 1_000));
+      }
+    }
     await start();
   });
   return server;
 }
 
 /** The server answers its health check and tempauth hands out a token that works. */
+async function proxyAlive(): Promise<boolean> {
+  try {
+    const pid = Number((await readFile(`${SWIFT_STATE_DIR}/run/proxy.pid`, 'utf8')).trim());
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function isHealthy(): Promise<boolean> {
   try {
     const health = await fetch(`${BASE_URL}/healthcheck`, { signal: AbortSignal.timeout(2_000) });
