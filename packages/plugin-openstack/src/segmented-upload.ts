@@ -17,18 +17,21 @@ export interface SegmentedUploadOptions {
 /**
  * Uploads a stream as numbered segments, several at once, each checked by its MD5 (ETag).
  * Resolves with the manifest to commit; nothing is visible at the file's path until the
- * caller PUTs it. On failure or abort the segments sent so far are deleted (best effort;
- * cleanupIncomplete removes any that remain).
+ * caller PUTs it. On failure or abort every segment sent so far is deleted, including those
+ * whose answer never came (best effort; cleanupIncomplete removes any that remain).
  */
 export async function uploadSegments(client: SwiftClient, largeObjects: LargeObjects, reader: ChunkReader, o: SegmentedUploadOptions): Promise<ManifestSegment[]> {
   const guid = randomUUID().toUpperCase();
   const segments: ManifestSegment[] = [];
+  // Every segment a PUT was sent for, answered or not: one stored whose answer was lost must go too.
+  const attempted: ManifestSegment[] = [];
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
 
   const sendSegment = async (part: number, data: Buffer): Promise<void> => {
     const name = segmentName(o.segmentFolder, guid, part);
     const etag = createHash('md5').update(data).digest('hex');
+    attempted.push({ path: `/${o.segmentsContainer}/${name}`, etag, size_bytes: data.length });
     await client.call({
       method: 'PUT', container: o.segmentsContainer, object: name, body: data,
       headers: { ETag: etag, 'Content-Type': 'application/octet-stream' },
@@ -61,7 +64,7 @@ export async function uploadSegments(client: SwiftClient, largeObjects: LargeObj
   } catch (error) {
     await reader.cancel().catch(() => undefined);
     await Promise.allSettled(inFlight);
-    await discard(largeObjects, segments);
+    await discard(largeObjects, attempted);
     throw error;
   }
 }
