@@ -55,18 +55,19 @@ async function main() {
   const raw = createRawTool({ server });
 
   const results = [];
+  const problems = [];
   for (const kind of options.destinations) {
     const destination = createDestination(kind, { server, workDir: runDir, runId });
     log(`${destination.label} (load ${loadNow()})`);
-    try {
-      results.push(...(await runScenarios({ destination, groups: options.groups, plan: options.plan, datasetsDir, nimbus, rclone, raw, log })));
-    } finally {
-      if (!options.keep) await destination.cleanup();
-    }
+    // A destination that breaks down is reported; the figures measured so far are kept.
+    await runScenarios({ destination, groups: options.groups, plan: options.plan, datasetsDir, nimbus, rclone, raw, log, onResult: (r) => results.push(r) })
+      .catch((error) => problems.push(`${kind}: the run stopped: ${error.message}`));
+    if (!options.keep) await destination.cleanup().catch((error) => problems.push(`${kind}: clean-up failed (${error.message}); remove containers named ${NAME_PREFIX}${runId}-* by hand`));
   }
+  for (const p of problems) log(p);
   const help = await measureHelp(options.plan.helpRuns);
   const targets = evaluateTargets(results, options.destinations, help);
-  const failures = results.flatMap((r) => Object.entries(r.tools).flatMap(([tool, s]) => s.errors.map((e) => `${r.destination} ${r.id} ${tool}: ${e}`)));
+  const failures = problems.concat(results.flatMap((r) => Object.entries(r.tools).flatMap(([tool, s]) => s.errors.map((e) => `${r.destination} ${r.id} ${tool}: ${e}`))));
   const report = formatReport({
     startedAt, mode, options, machine: describeMachine(), loadStart, loadEnd: loadNow(), versions,
     flags: [nimbus.flags, rclone.flags, raw.flags], results, targets, help, failures,

@@ -11,12 +11,14 @@ import { measureRounds } from './rounds.js';
 const count = (n) => n.toLocaleString('en-US');
 const size = (bytes) => (bytes >= 1024 ** 3 ? `${bytes / 1024 ** 3} GiB` : bytes >= 1024 ** 2 ? `${bytes / 1024 ** 2} MiB` : `${bytes / 1024} KiB`);
 
-export async function runScenarios({ destination, groups, plan, datasetsDir, nimbus, rclone, raw, log }) {
+export async function runScenarios({ destination, groups, plan, datasetsDir, nimbus, rclone, raw, log, onResult = () => {} }) {
   const results = [];
   const pair = [nimbus, rclone];
   const record = async (id, title, rounds, options) => {
     log(`  ${destination.kind} ${id}: ${title}`);
-    results.push({ id, title, destination: destination.kind, tools: await measureRounds({ rounds, log, ...options }) });
+    const result = { id, title, destination: destination.kind, tools: await measureRounds({ rounds, log, ...options }) };
+    results.push(result);
+    onResult(result);
   };
 
   if (groups.includes('a')) {

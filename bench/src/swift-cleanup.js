@@ -3,17 +3,39 @@
 // middleware: 10,000 objects per request instead of one request each.
 const BULK_LIMIT = 10_000;
 
-async function authenticate(server) {
-  const response = await fetch(server.authUrl, { headers: { 'X-Auth-User': server.user, 'X-Auth-Key': server.key } });
-  if (!response.ok) throw new Error(`Swift auth answered ${response.status}`);
-  return { token: response.headers.get('x-auth-token'), storageUrl: response.headers.get('x-storage-url') };
+/**
+ * A tempauth session that logs in again when a request answers 401: test suites running
+ * beside the bench revoke the shared user's token (testkit revokeSwiftToken).
+ */
+function swiftSession(server) {
+  let current;
+  const login = async () => {
+    const response = await fetch(server.authUrl, { headers: { 'X-Auth-User': server.user, 'X-Auth-Key': server.key } });
+    if (!response.ok) throw new Error(`Swift auth answered ${response.status}`);
+    current = { token: response.headers.get('x-auth-token'), storageUrl: response.headers.get('x-storage-url') };
+    return current;
+  };
+  return {
+    async storageUrl() {
+      return (current ?? (await login())).storageUrl;
+    },
+    async request(path, init = {}) {
+      for (let attempt = 1; ; attempt++) {
+        const { token, storageUrl } = current ?? (await login());
+        const response = await fetch(`${storageUrl}${path}`, { ...init, headers: { ...init.headers, 'X-Auth-Token': token } });
+        if (response.status !== 401 || attempt === 3) return response;
+        await response.arrayBuffer();
+        await login();
+      }
+    },
+  };
 }
 
-async function listAll(url, token) {
+async function listAll(session, path) {
   const names = [];
   let marker = '';
   for (;;) {
-    const response = await fetch(`${url}?format=json&limit=${BULK_LIMIT}&marker=${encodeURIComponent(marker)}`, { headers: { 'X-Auth-Token': token } });
+    const response = await session.request(`${path}?format=json&limit=${BULK_LIMIT}&marker=${encodeURIComponent(marker)}`);
     if (response.status === 404) return names;
     if (!response.ok) throw new Error(`Swift listing answered ${response.status}`);
     const page = await response.json();
@@ -26,9 +48,9 @@ async function listAll(url, token) {
 async function bulkDelete(session, paths) {
   for (let i = 0; i < paths.length; i += BULK_LIMIT) {
     const body = paths.slice(i, i + BULK_LIMIT).map((p) => p.split('/').map(encodeURIComponent).join('/')).join('\n');
-    const response = await fetch(`${session.storageUrl}?bulk-delete`, {
+    const response = await session.request('?bulk-delete', {
       method: 'POST',
-      headers: { 'X-Auth-Token': session.token, 'Content-Type': 'text/plain', Accept: 'application/json' },
+      headers: { 'Content-Type': 'text/plain', Accept: 'application/json' },
       body,
     });
     if (!response.ok) throw new Error(`Swift bulk delete answered ${response.status}`);
@@ -38,10 +60,10 @@ async function bulkDelete(session, paths) {
 
 /** Deletes every container whose name starts with `prefix`, objects first. */
 export async function deleteSwiftContainers(server, prefix) {
-  const session = await authenticate(server);
-  const containers = (await listAll(session.storageUrl, session.token)).filter((name) => name.startsWith(prefix));
+  const session = swiftSession(server);
+  const containers = (await listAll(session, '')).filter((name) => name.startsWith(prefix));
   for (const container of containers) {
-    const objects = await listAll(`${session.storageUrl}/${encodeURIComponent(container)}`, session.token);
+    const objects = await listAll(session, `/${encodeURIComponent(container)}`);
     await bulkDelete(session, objects.map((name) => `/${container}/${name}`));
   }
   await bulkDelete(session, containers.map((name) => `/${name}`));
