@@ -17,7 +17,7 @@ function scenarioRows(result) {
 
 export function formatReport({ startedAt, mode, options, machine, loadStart, loadEnd, versions, flags, results, targets, help, failures }) {
   const lines = [];
-  lines.push(`## ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC — ${mode} run (${options.plan.rounds} rounds, transfers ${options.transfers})`);
+  lines.push(`## ${startedAt.toISOString().slice(0, 16).replace('T', ' ')} UTC — ${mode} run (${options.plan.rounds} round${options.plan.rounds === 1 ? "" : "s"}, transfers ${options.transfers})`);
   lines.push('');
   lines.push(`Machine: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB.toFixed(1)} GiB memory; Node ${machine.node}; ${versions.rclone}; Swift ${machine.swift}.`);
   lines.push(`Load average (1/5/15 min) at start ${loadStart}, at end ${loadEnd}: other engineers' test suites share these ${machine.cores} cores, so wall times are noisy; CPU times are the steadier figure.`);
