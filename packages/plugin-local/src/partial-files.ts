@@ -12,6 +12,10 @@ export function isPartialName(name: string): boolean {
 }
 
 /** A fresh temp path in the target's folder (same file system, so the rename is atomic). */
+let counter = 0;
+/** Unique per process without a random draw per file: pid, a per-process token and a counter. */
+const processToken = `${process.pid.toString(36)}-${randomBytes(4).toString('hex')}`;
+
 export function partialPathFor(target: string): string {
-  return join(dirname(target), PARTIAL_PREFIX + randomBytes(8).toString('hex'));
+  return join(dirname(target), `${PARTIAL_PREFIX}${processToken}-${(counter++).toString(36)}`);
 }

@@ -26,6 +26,14 @@ export function isTransient(error: unknown): boolean {
  * waiting at least as long as a Retry-After the service sent. Other errors fail at once.
  */
 export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
+  // The first attempt goes straight: the retry machinery costs more than a small upload.
+  try {
+    return await attempt();
+  } catch (error) {
+    if (!isTransient(error) || policy.retries === 0) throw error;
+    const after = isProviderError(error) ? error.retryAfterSeconds : undefined;
+    await sleep(Math.min(after !== undefined ? after * 1000 : policy.minDelayMs * (1 + Math.random()), policy.maxDelayMs));
+  }
   return pRetry(
     async () => {
       try {
@@ -36,7 +44,7 @@ export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolic
       }
     },
     {
-      retries: policy.retries,
+      retries: policy.retries - 1,
       minTimeout: policy.minDelayMs,
       maxTimeout: policy.maxDelayMs,
       factor: 2,
