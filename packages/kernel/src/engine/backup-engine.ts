@@ -20,6 +20,7 @@ import { hashLocalFile, SourceChangedError } from './upload-file.js';
 import type { StoredFormat } from './stored-format.js';
 import { VersionKeeper } from './version-keeper.js';
 import { RESERVED_FOLDERS } from './reserved-paths.js';
+import { recordFailure } from './failure-log.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface BackupOptions {
@@ -375,9 +376,6 @@ export class BackupEngine {
   }
 
   private fail(path: string, operation: FileFailure['operation'], error: unknown): void {
-    const message = describeError(error);
-    this.failures.push({ path, operation, error: message });
-    this.options.logger.error(`${operation} ${path}: ${message}`);
-    this.options.onProgress?.({ type: 'failed', path, error: message });
+    recordFailure(this.failures, this.options, path, operation, error);
   }
 }

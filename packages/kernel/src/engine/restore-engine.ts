@@ -2,7 +2,6 @@ import { lstat, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import picomatch from 'picomatch';
 import type { CloudDatabase, FileFacts } from '../database/cloud-database.js';
-import { describeError } from '../errors/nimbus-error.js';
 import type { Logger } from '../log/logger.js';
 import type { RestoreRequest, StorageProvider } from '../provider/storage-provider.js';
 import type { Readable } from 'node:stream';
@@ -17,6 +16,7 @@ import { reconcileWithListing } from './reconcile.js';
 import { restoreExitCode, type RestoreReport } from './restore-report.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import type { FileFailure } from './run-report.js';
+import { recordFailure } from './failure-log.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface RestoreOptions {
@@ -206,9 +206,6 @@ export class RestoreEngine {
   }
 
   private fail(path: string, error: unknown): void {
-    const message = describeError(error);
-    this.failures.push({ path, operation: 'restore', error: message });
-    this.options.logger.error(`restore ${path}: ${message}`);
-    this.options.onProgress?.({ type: 'failed', path, error: message });
+    recordFailure(this.failures, this.options, path, 'restore', error);
   }
 }

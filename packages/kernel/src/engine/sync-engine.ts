@@ -3,7 +3,6 @@ import { copyFile, lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import type { CompareMethod, ConflictRule, VersioningSettings } from '../config/profile.js';
 import type { CloudDatabase, FileFacts } from '../database/cloud-database.js';
-import { describeError } from '../errors/nimbus-error.js';
 import type { Logger } from '../log/logger.js';
 import { joinPath, parentOf } from '../provider/paths.js';
 import type { RemoteEntry } from '../provider/remote-entry.js';
@@ -24,6 +23,7 @@ import type { StoredFormat } from './stored-format.js';
 import { VersionKeeper } from './version-keeper.js';
 import { RESERVED_FOLDERS, isReservedPath } from './reserved-paths.js';
 import { versionStamp } from './versions-folder.js';
+import { recordFailure } from './failure-log.js';
 import { WorkQueue } from './work-queue.js';
 
 export interface SyncOptions {
@@ -420,10 +420,7 @@ export class SyncEngine {
   }
 
   private fail(path: string, operation: FileFailure['operation'], error: unknown): void {
-    const message = describeError(error);
-    this.failures.push({ path, operation, error: message });
-    this.options.logger.error(`${operation} ${path}: ${message}`);
-    this.options.onProgress?.({ type: 'failed', path, error: message });
+    recordFailure(this.failures, this.options, path, operation, error);
   }
 }
 
