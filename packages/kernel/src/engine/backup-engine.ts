@@ -14,7 +14,7 @@ import { scanLocalFolder, type LocalFile } from './local-scanner.js';
 import type { PlannedAction, ProgressListener } from './progress.js';
 import { RecordWriter } from './record-writer.js';
 import { withRetry, type RetryPolicy } from './retry.js';
-import { exitCodeFor, type FileFailure, type RunReport } from './run-report.js';
+import { runTimes, exitCodeFor, type FileFailure, type RunReport } from './run-report.js';
 import { DestinationWriter } from './destination-writer.js';
 import { hashLocalFile, SourceChangedError } from './upload-file.js';
 import type { StoredFormat } from './stored-format.js';
@@ -125,9 +125,7 @@ export class BackupEngine {
       dryRun: this.options.dryRun,
       source: this.options.sourceRoot,
       destination: this.options.destinationLabel,
-      startedAt: new Date(started).toISOString(),
-      finishedAt: new Date(finished).toISOString(),
-      durationMs: finished - started,
+      ...runTimes(started, finished),
       counts: { ...this.counts },
       bytes: { uploaded: this.bytesUploaded },
       failures: this.failures,

@@ -15,7 +15,7 @@ import { RecordWriter } from './record-writer.js';
 import { reconcileWithListing } from './reconcile.js';
 import { restoreExitCode, type RestoreReport } from './restore-report.js';
 import { withRetry, type RetryPolicy } from './retry.js';
-import type { FileFailure } from './run-report.js';
+import { runTimes, type FileFailure } from './run-report.js';
 import { recordFailure } from './failure-log.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -107,9 +107,7 @@ export class RestoreEngine {
       dryRun: this.options.dryRun,
       source: this.options.destinationLabel,
       target: this.options.target,
-      startedAt: new Date(started).toISOString(),
-      finishedAt: new Date(finished).toISOString(),
-      durationMs: finished - started,
+      ...runTimes(started, finished),
       counts: { ...this.counts },
       bytes: { restored: this.bytes },
       failures: this.failures,

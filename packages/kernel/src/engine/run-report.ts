@@ -47,6 +47,11 @@ export interface RunReport {
   readonly exitCode: number;
 }
 
+/** When a run began and ended, as every report gives it. */
+export function runTimes(started: number, finished: number): { startedAt: string; finishedAt: string; durationMs: number } {
+  return { startedAt: new Date(started).toISOString(), finishedAt: new Date(finished).toISOString(), durationMs: finished - started };
+}
+
 export function exitCodeFor(failed: number): number {
   return failed > 0 ? ExitCode.partial : ExitCode.ok;
 }

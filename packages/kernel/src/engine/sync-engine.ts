@@ -16,7 +16,7 @@ import { scanLocalFolder, type LocalFile } from './local-scanner.js';
 import type { PlannedAction, ProgressListener } from './progress.js';
 import { RecordWriter } from './record-writer.js';
 import type { RetryPolicy } from './retry.js';
-import type { FileFailure } from './run-report.js';
+import { runTimes, type FileFailure } from './run-report.js';
 import { syncExitCode, type SyncConflict, type SyncReport } from './sync-report.js';
 import { hashLocalFile } from './upload-file.js';
 import type { StoredFormat } from './stored-format.js';
@@ -153,9 +153,7 @@ export class SyncEngine {
       dryRun: this.options.dryRun,
       source: this.options.sourceRoot,
       destination: this.options.destinationLabel,
-      startedAt: new Date(started).toISOString(),
-      finishedAt: new Date(finished).toISOString(),
-      durationMs: finished - started,
+      ...runTimes(started, finished),
       counts: { ...this.counts },
       bytes: { ...this.bytes },
       conflicts: this.conflicts,
