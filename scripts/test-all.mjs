@@ -31,6 +31,23 @@ if (!process.env.NIMBUS_SKIP_SERVER_SETUP) {
 }
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const rows = [];
+const failures = [];
+
+/** Each failing test's line and the start of its diagnostics, so the end of the log says what failed. */
+function failuresIn(tap, name) {
+  const lines = tap.split('\n');
+  const found = [];
+  for (let i = 0; i < lines.length; i++) {
+    if (!lines[i].startsWith('not ok')) continue;
+    const block = [`${name}: ${lines[i]}`];
+    for (let j = i + 1; j < lines.length && j < i + 40 && !/^(ok|not ok) /.test(lines[j]); j++) {
+      if (lines[j].trim() === '...') break;
+      if (lines[j].trim() !== '---') block.push(lines[j].slice(0, 300));
+    }
+    found.push(block.slice(0, 14).join('\n'));
+  }
+  return found;
+}
 
 for (const name of packages) {
   const cwd = join(root, 'packages', name);
@@ -54,9 +71,11 @@ for (const name of packages) {
   totals.passed += passed;
   totals.failed += failed;
   totals.skipped += skipped;
+  failures.push(...failuresIn(result.out, name));
   rows.push(`${name}: ${passed} passed, ${failed} failed, ${skipped} skipped (${((Date.now() - started) / 1000).toFixed(1)} s)`);
 }
 
+if (failures.length) process.stdout.write(`\nFailed tests:\n${failures.join('\n')}\n`);
 process.stdout.write(`\n${rows.join('\n')}\n`);
 process.stdout.write(`${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped\n`);
 process.exitCode = totals.failed ? 1 : 0;

@@ -8,6 +8,7 @@ import { sourceSpec } from './support/source-tree.js';
 import { TARGETS, type TargetName } from './support/targets.js';
 
 const FILES = HEAVY ? 2000 : 300;
+// NIMBUS_FAULT_SEED varies where the faults land (the default seed is fixed, so CI is repeatable).
 const LARGE = HEAVY ? 5 : 3;
 /** 5% errors (500, 503, 429 with Retry-After) and 1% resets, plus some truncated and delayed answers. */
 const RATES: FaultRates = {
@@ -28,7 +29,7 @@ for (const [index, name] of (Object.keys(TARGETS) as TargetName[]).entries()) {
     t.teardown(dir.cleanup);
     const source = join(dir.path, 'source');
     await writeTree(source, sourceSpec({ files: FILES, large: LARGE, seed: 100 + index }));
-    const proxy = await startFaultInjectionProxy({ target: target.upstream, seed: `faults-${name}`, rates: RATES, dialect: target.dialect, retryAfterSeconds: 1, delayMs: 200 });
+    const proxy = await startFaultInjectionProxy({ target: target.upstream, seed: `faults-${name}${process.env.NIMBUS_FAULT_SEED ?? ''}`, rates: RATES, dialect: target.dialect, retryAfterSeconds: 1, delayMs: 200 });
     t.teardown(proxy.close);
 
     const backup = inProcessBackup({ dir: dir.path, source, destination: target.destination(proxy.endpoint) });

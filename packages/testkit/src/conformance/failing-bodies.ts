@@ -21,9 +21,10 @@ export function bodyFailingAfter(bytesBeforeError: number): Readable {
 /**
  * A body that trickles a chunk every few milliseconds, up to `limit` bytes, so an abort
  * lands while the upload is in flight. The limit keeps a provider that ignores the abort
- * from running forever: it then completes and the test fails.
+ * from running forever: it then completes and the test fails. `onSent` reports how
+ * many bytes the provider has pulled so far.
  */
-export function tricklingBody(limit = 8 * 1024 * 1024): Readable {
+export function tricklingBody(limit = 8 * 1024 * 1024, onSent?: (bytes: number) => void): Readable {
   let sent = 0;
   return new Readable({
     read() {
@@ -35,6 +36,7 @@ export function tricklingBody(limit = 8 * 1024 * 1024): Readable {
         if (this.destroyed) return;
         sent += CHUNK;
         this.push(Buffer.alloc(CHUNK, 0x62));
+        onSent?.(sent);
       }, 5);
     },
   });
