@@ -7,6 +7,8 @@ import type { RemoteEntry } from '../provider/remote-entry.js';
 import { factsFromRemote, UNKNOWN_MTIME } from './destination-facts.js';
 import type { RecordWriter } from './record-writer.js';
 import { isReservedPath } from './reserved-paths.js';
+import { listWithRetry } from './listing-with-retry.js';
+import { withRetry } from './retry.js';
 
 /**
  * Rebuild the database's view of the destination from a full listing, a page at a time:
@@ -42,14 +44,14 @@ export async function reconcileWithListing(
         limit(async () => {
           const facts = factsFromRemote(entry, caps, runId);
           if (facts.mtime !== UNKNOWN_MTIME || !caps.metadata || entry.metadata) return facts;
-          const full = await provider.stat(entry.path).catch(() => undefined);
+          const full = await withRetry(() => provider.stat(entry.path)).catch(() => undefined);
           return full ? factsFromRemote({ ...full, path: entry.path }, caps, runId) : facts;
         }),
       ),
     );
     for (const facts of learnt) writer.saveFile(facts);
   };
-  for await (const listed of provider.list('', { recursive: true })) {
+  for await (const listed of listWithRetry(provider, '', { recursive: true })) {
     const page = listed.filter((e) => !isReservedPath(e.path));
     const files = page.filter((e) => e.kind === 'file');
     const known = new Map((await db.getFiles(files.map((f) => f.path))).map((r) => [r.path, r]));

@@ -16,6 +16,7 @@ import { scanLocalFolder, type LocalFile } from './local-scanner.js';
 import type { PlannedAction, ProgressListener } from './progress.js';
 import { RecordWriter } from './record-writer.js';
 import type { RetryPolicy } from './retry.js';
+import { listWithRetry } from './listing-with-retry.js';
 import { runTimes, type FileFailure } from './run-report.js';
 import { syncExitCode, type SyncConflict, type SyncReport } from './sync-report.js';
 import { hashLocalFile } from './upload-file.js';
@@ -169,7 +170,7 @@ export class SyncEngine {
 
   private async listRemote(): Promise<Map<string, RemoteEntry>> {
     const files = new Map<string, RemoteEntry>();
-    for await (const page of this.provider.list('', { recursive: true })) {
+    for await (const page of listWithRetry(this.provider, '', { recursive: true }, this.options.retry)) {
       for (const entry of page) if (entry.kind === 'file' && !isReservedPath(entry.path)) files.set(entry.path, entry);
     }
     return files;
