@@ -1,0 +1,42 @@
+import { Initial1764150000001 } from './migrations/0001-initial.js';
+import { Versions1764160000002 } from './migrations/0002-versions.js';
+import { SqlConnection } from './sql-connection.js';
+
+/** The schema's migrations, oldest first. TypeORM runs them; their names say how far a file is. */
+export const MIGRATIONS = [Initial1764150000001, Versions1764160000002];
+
+/** Whether `connection`'s database has every migration applied (TypeORM's `migrations` table). */
+export async function isMigrated(connection: SqlConnection): Promise<boolean> {
+  try {
+    const rows = await connection.all<{ name: string }>('SELECT name FROM migrations');
+    const applied = new Set(rows.map((r) => r.name));
+    return MIGRATIONS.every((m) => applied.has(new m().name));
+  } catch {
+    return false; // no migrations table: a new or foreign file
+  }
+}
+
+/**
+ * Create or migrate the database with TypeORM (entities and migrations are its business) and
+ * hand back the migrated connection. TypeORM is loaded only here, so the usual run — on a
+ * database already at the current schema — never pays for loading it.
+ */
+export async function migrateWithTypeOrm(database: string): Promise<SqlConnection> {
+  const [{ DataSource }, sqlite3, entities] = await Promise.all([import('typeorm'), import('sqlite3'), import('./entities/index.js')]);
+  const source = new DataSource({
+    type: 'sqlite',
+    database,
+    driver: sqlite3.default,
+    entities: entities.ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    synchronize: false,
+    logging: false,
+    enableWAL: database !== ':memory:',
+    busyErrorRetry: 1000,
+  });
+  await source.initialize();
+  // The sqlite driver's own connection: the same database (an in-memory one has no other way in).
+  const raw = (source.driver as unknown as { databaseConnection: import('sqlite3').Database }).databaseConnection;
+  return new SqlConnection(raw, () => source.destroy());
+}

@@ -1,0 +1,56 @@
+import test from 'ava';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import sqlite3 from 'sqlite3';
+import { CloudDatabase } from '@nimbus/kernel';
+
+function tempDir(t: { teardown(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'nimbus-schema-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+function exec(file: string, sql: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(file, (error) => {
+      if (error) return reject(error);
+      db.exec(sql, (e) => db.close(() => (e ? reject(e) : resolve())));
+    });
+  });
+}
+
+/** Opens `file` in a fresh Node process and says whether TypeORM got loaded. */
+function typeormLoadedOpening(file: string): boolean {
+  const script = `
+    import { createRequire } from 'node:module';
+    import { CloudDatabase } from '@nimbus/kernel';
+    const db = await CloudDatabase.open(${JSON.stringify(file)});
+    await db.countFiles();
+    await db.close();
+    const loaded = Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/typeorm/'));
+    process.stdout.write(String(loaded));`;
+  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8' }) === 'true';
+}
+
+test('TypeORM creates a new database; one already at the current schema opens without loading TypeORM', (t) => {
+  const file = join(tempDir(t), 'cloud.sqlite');
+  t.true(typeormLoadedOpening(file), 'a new file is created through TypeORM migrations');
+  t.false(typeormLoadedOpening(file), 'the usual run: plain sqlite3, TypeORM never loaded');
+});
+
+test('a database of an older schema is migrated through TypeORM, keeping its records', async (t) => {
+  const file = join(tempDir(t), 'cloud.sqlite');
+  const db = await CloudDatabase.open(file);
+  await db.setMeta('destination', 'local:/old');
+  await db.close();
+  // Back to schema 0001: drop what 0002 added and its entry in TypeORM's migrations table.
+  await exec(file, `DROP TABLE versions; ALTER TABLE files DROP COLUMN stored_at; DELETE FROM migrations WHERE name = 'Versions1764160000002';`);
+
+  const again = await CloudDatabase.open(file);
+  t.is(await again.getMeta('destination'), 'local:/old');
+  t.deepEqual(await again.versionsOf('a.txt'), [], 'the versions table is back');
+  await again.close();
+  t.false(typeormLoadedOpening(file), 'and it is current now');
+});
