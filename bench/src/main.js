@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run bench [-- --quick]: Nimbus against rclone on the same servers. See bench/README.md.
-import { existsSync } from 'node:fs';
-import { appendFile, mkdir, rm } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,17 @@ const log = (line) => {
   console.error(`[${String(Math.floor(s / 60)).padStart(2, '0')}:${String(s % 60).padStart(2, '0')}] ${line}`);
 };
 
+/** Whether the bench run `runId` (in `workDir`) is still alive: its pid file names a live process. */
+function benchIsRunning(workDir, runId) {
+  try {
+    const pid = Number(readFileSync(join(workDir, 'runs', runId, 'pid'), 'utf8'));
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 async function main() {
   const options = parseOptions(process.argv.slice(2));
   if (!existsSync(NIMBUS_BIN)) throw new Error(`${NIMBUS_BIN} is missing: run \`npm run build\` first (npm run bench does)`);
@@ -36,6 +47,7 @@ async function main() {
   const datasetsDir = join(workDir, 'datasets');
   await mkdir(runDir, { recursive: true });
   await mkdir(datasetsDir, { recursive: true });
+  await writeFile(join(runDir, 'pid'), String(process.pid));
   const loadStart = loadNow();
   log(`nimbus bench (${mode}, run ${runId}) in ${workDir}; load ${loadStart}`);
 
@@ -46,7 +58,10 @@ async function main() {
     // Imported only when needed: the testkit pulls in its fakes and servers.
     const { ensureSwiftServer } = await import('@nimbus/testkit');
     server = await ensureSwiftServer();
-    const stale = await deleteSwiftContainers(server, NAME_PREFIX);
+    // Containers of another bench that may still be running (its pid file names a live process,
+    // or it started less than 6 hours ago, maybe in another work folder) are left alone.
+    const mayBeRunning = (id) => benchIsRunning(workDir, id) || Date.now() - parseInt(id, 36) < 6 * 3600_000;
+    const stale = await deleteSwiftContainers(server, NAME_PREFIX, (name) => mayBeRunning(name.slice(NAME_PREFIX.length).split('-')[0]));
     if (stale) log(`removed ${stale} containers left by an earlier bench run`);
   }
 

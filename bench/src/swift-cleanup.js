@@ -58,10 +58,10 @@ async function bulkDelete(session, paths) {
   }
 }
 
-/** Deletes every container whose name starts with `prefix`, objects first. */
-export async function deleteSwiftContainers(server, prefix) {
+/** Deletes every container whose name starts with `prefix` (except those `keep` names), objects first. */
+export async function deleteSwiftContainers(server, prefix, keep = () => false) {
   const session = swiftSession(server);
-  const containers = (await listAll(session, '')).filter((name) => name.startsWith(prefix));
+  const containers = (await listAll(session, '')).filter((name) => name.startsWith(prefix) && !keep(name));
   for (const container of containers) {
     const objects = await listAll(session, `/${encodeURIComponent(container)}`);
     await bulkDelete(session, objects.map((name) => `/${container}/${name}`));
