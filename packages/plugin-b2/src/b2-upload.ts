@@ -45,10 +45,10 @@ export async function uploadFile(context: UploadContext, request: UploadRequest,
     const largeKnown = known !== undefined && known >= settings.threshold;
     const partSize = largeKnown ? partSizeFor(known, settings.partSize) : settings.partSize;
     const sizeOf = (n: number) => (largeKnown ? partSize : n === 1 ? settings.threshold : growingPartSize(n, partSize));
-    const split = await splitBody(request.body, { path: request.path, ...(known !== undefined ? { size: known } : {}), sizeOf, ...(request.onProgress ? { onProgress: request.onProgress } : {}) });
+    const split = await splitBody(request.body, { path: request.path, ...(known !== undefined ? { size: known } : {}), sizeOf, digest: 'sha1', ...(request.onProgress ? { onProgress: request.onProgress } : {}) });
     if (split.kind === 'single') {
       if (split.data.length === 0) request.onProgress?.(0);
-      const file = await uploadSmall(context, { fileName: request.fileName, path: request.path, data: split.data, info: request.info, signal: controller.signal });
+      const file = await uploadSmall(context, { fileName: request.fileName, path: request.path, data: split.data, ...(split.digest ? { sha1: split.digest } : {}), info: request.info, signal: controller.signal });
       return { file, size: split.data.length, parts: 0 };
     }
     const { file, parts: count } = await uploadLarge(context, {

@@ -10,8 +10,8 @@ import { withUploadRetries } from './upload-retry.js';
  * that does not match). Buffered so that a failed attempt can be sent again on a new upload
  * URL, as B2 asks.
  */
-export function uploadSmall(context: UploadContext, request: { fileName: string; path: string; data: Buffer; info: Record<string, string>; signal?: AbortSignal }): Promise<B2File> {
-  const sha1 = createHash('sha1').update(request.data).digest('hex');
+export function uploadSmall(context: UploadContext, request: { fileName: string; path: string; data: Buffer; sha1?: Buffer; info: Record<string, string>; signal?: AbortSignal }): Promise<B2File> {
+  const sha1 = (request.sha1 ?? createHash('sha1').update(request.data).digest()).toString('hex');
   const headers = {
     'X-Bz-File-Name': encodeFileNameForUrl(request.fileName),
     'Content-Type': 'b2/x-auto',

@@ -8,7 +8,7 @@ import {
   type S3Client,
   type StorageClass as SdkStorageClass,
 } from '@aws-sdk/client-s3';
-import { isProviderError, ProviderError, splitBody } from '@nimbus/kernel';
+import { isProviderError, ProviderError, splitBody, type BodyPart } from '@nimbus/kernel';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -53,6 +53,8 @@ export interface UploadResult {
 }
 
 const md5Of = (data: Buffer) => createHash('md5').update(data).digest();
+/** The MD5 the splitter computed while the bytes arrived (one pass over them, not two). */
+const md5OfPart = (part: Pick<BodyPart, 'data' | 'digest'>) => part.digest ?? md5Of(part.data);
 
 function abortError(signal: AbortSignal): Error {
   const reason = signal.reason;
@@ -96,13 +98,14 @@ async function uploadWith(
   const partSize = multipartKnown ? partSizeFor(known) : 0;
   // Part 1 of a body that may turn out small is `threshold` long: if nothing follows, one PutObject sends it.
   const sizeOf = (n: number) => (multipartKnown ? partSize : n === 1 ? settings.threshold : growingPartSize(n));
-  const split = await splitBody(request.body, { path: target.path, ...(known !== undefined ? { size: known } : {}), sizeOf, ...(request.onProgress ? { onProgress: request.onProgress } : {}) });
-  if (split.kind === 'single') return putSingle(target, request, split.data, controller.signal);
+  const split = await splitBody(request.body, { path: target.path, ...(known !== undefined ? { size: known } : {}), sizeOf, digest: 'md5', ...(request.onProgress ? { onProgress: request.onProgress } : {}) });
+  if (split.kind === 'single') return putSingle(target, request, split, controller.signal);
   return putMultipart(target, request, settings, split.parts, controller);
 }
 
-async function putSingle(target: UploadTarget, request: UploadRequest, data: Buffer, abortSignal: AbortSignal): Promise<UploadResult> {
-  const md5 = md5Of(data);
+async function putSingle(target: UploadTarget, request: UploadRequest, body: Pick<BodyPart, 'data' | 'digest'>, abortSignal: AbortSignal): Promise<UploadResult> {
+  const { data } = body;
+  const md5 = md5OfPart(body);
   const output = await target.errors.run(`upload "${target.path}"`, () =>
     target.client.send(
       new PutObjectCommand({
@@ -125,7 +128,7 @@ async function putMultipart(
   target: UploadTarget,
   request: UploadRequest,
   settings: UploadSettings,
-  parts: AsyncGenerator<Buffer>,
+  parts: AsyncGenerator<BodyPart>,
   controller: AbortController,
 ): Promise<UploadResult> {
   const { client, bucket, key, errors } = target;
@@ -147,12 +150,16 @@ async function putMultipart(
   let size = 0;
   try {
     let partNumber = 0;
-    for await (const data of parts) {
+    for await (const part of parts) {
       if (failure !== undefined) break;
       const number = ++partNumber;
-      size += data.length;
-      const sending = sendPart(target, uploadId, number, data, controller.signal, settings.partAttempts ?? 3).then(
-        (etag) => void completed.push({ PartNumber: number, ETag: etag }),
+      size += part.data.length;
+      const sending = sendPart(target, uploadId, number, part, controller.signal, settings.partAttempts ?? 3).then(
+        (etag) => {
+          completed.push({ PartNumber: number, ETag: etag });
+          // Acknowledged: the request is over and its buffer can carry a later part.
+          part.release();
+        },
         (error) => {
           failure ??= error;
           controller.abort();
@@ -192,11 +199,12 @@ async function sendPart(
   target: UploadTarget,
   uploadId: string,
   partNumber: number,
-  data: Buffer,
+  part: BodyPart,
   abortSignal: AbortSignal,
   attempts: number,
 ): Promise<string> {
-  const contentMd5 = md5Of(data).toString('base64');
+  const { data } = part;
+  const contentMd5 = md5OfPart(part).toString('base64');
   for (let attempt = 1; ; attempt++) {
     try {
       const output = await target.errors.run(`upload part ${partNumber} of "${target.path}"`, () =>
