@@ -6,7 +6,7 @@ import {
   FILE_COLUMNS, fileValues, toFileFacts, toFolderFacts, toRunFacts, toVersionFacts,
   type FileFacts, type FileRow, type FolderFacts, type FolderRow, type RunFacts, type RunRow, type VersionFacts, type VersionRow,
 } from './row-mappers.js';
-import { isMigrated, migrateWithTypeOrm } from './schema.js';
+import { isMigrated, migrateInWorker, migrateWithTypeOrm } from './schema.js';
 import { SqlConnection, type SqlValue } from './sql-connection.js';
 
 export type { FileFacts, FolderFacts, RunFacts, VersionFacts } from './row-mappers.js';
@@ -18,6 +18,8 @@ export interface RunTotals {
   filesDeleted: number;
   filesFailed: number;
 }
+
+let migrationsInThisProcess = 0;
 
 /** Rows per INSERT/DELETE statement: well under SQLite's bound-variable limit. */
 const CHUNK = 400;
@@ -50,8 +52,8 @@ const marks = (n: number) => Array(n).fill('?').join(',');
  * including what the provider cannot store (original mtime and size, hashes, ids, archive
  * state). Reads go a folder or a page at a time and writes in batched transactions:
  * one query per file does not scale to 100k files. TypeORM owns the schema (entities,
- * migrations) and is loaded only when a file must be created or migrated; everything else
- * is plain SQL on the sqlite3 connection.
+ * migrations) and is loaded only when a file must be created or migrated, in a worker thread
+ * that exits when done; everything else is plain SQL on the sqlite3 connection.
  */
 export class CloudDatabase {
   /** Transactions run one at a time: the sqlite driver has a single connection. */
@@ -99,7 +101,10 @@ export class CloudDatabase {
         connection = undefined;
       }
     }
-    connection ??= await migrateWithTypeOrm(database);
+    // A one-shot run sheds TypeORM's memory by migrating in a worker; a process that creates
+    // many databases (an embedding application, a test suite) keeps TypeORM loaded after the
+    // first instead of paying for loading it each time.
+    connection ??= database !== ':memory:' && migrationsInThisProcess++ === 0 ? await migrateInWorker(database) : await migrateWithTypeOrm(database);
     if (database !== ':memory:') {
       await connection.run('PRAGMA journal_mode = WAL');
       await connection.run('PRAGMA synchronous = NORMAL');

@@ -1,5 +1,6 @@
 import { Initial1764150000001 } from './migrations/0001-initial.js';
 import { Versions1764160000002 } from './migrations/0002-versions.js';
+import { Worker } from 'node:worker_threads';
 import { SqlConnection } from './sql-connection.js';
 
 /** The schema's migrations, oldest first. TypeORM runs them; their names say how far a file is. */
@@ -39,4 +40,24 @@ export async function migrateWithTypeOrm(database: string): Promise<SqlConnectio
   // The sqlite driver's own connection: the same database (an in-memory one has no other way in).
   const raw = (source.driver as unknown as { databaseConnection: import('sqlite3').Database }).databaseConnection;
   return new SqlConnection(raw, () => source.destroy());
+}
+
+/**
+ * Create or migrate the database file `file` in a worker thread, so that TypeORM's modules and
+ * heap (tens of MiB) are gone once it is done, then open it with plain sqlite3.
+ */
+export async function migrateInWorker(file: string): Promise<SqlConnection> {
+  const outcome = await new Promise<{ ok: boolean; message?: string; code?: string }>((resolve, reject) => {
+    const worker = new Worker(new URL('./migrate-worker.js', import.meta.url), {
+      workerData: { file },
+      // Flags for the main script only (node --input-type=module -e ...) are refused by workers.
+      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
+    });
+    let answer: { ok: boolean; message?: string; code?: string } | undefined;
+    worker.once('message', (m) => (answer = m));
+    worker.once('error', reject);
+    worker.once('exit', (code) => resolve(answer ?? { ok: false, message: `the migration worker stopped (exit code ${code})` }));
+  });
+  if (!outcome.ok) throw Object.assign(new Error(outcome.message), outcome.code ? { code: outcome.code } : {});
+  return SqlConnection.open(file);
 }

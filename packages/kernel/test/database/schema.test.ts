@@ -34,10 +34,20 @@ function typeormLoadedOpening(file: string): boolean {
   return execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8' }) === 'true';
 }
 
-test('TypeORM creates a new database; one already at the current schema opens without loading TypeORM', (t) => {
+function migrationNames(file: string): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const db = new sqlite3.Database(file, sqlite3.OPEN_READONLY, (error) => {
+      if (error) return reject(error);
+      db.all('SELECT name FROM migrations ORDER BY id', (e, rows: { name: string }[]) => db.close(() => (e ? reject(e) : resolve(rows.map((r) => r.name)))));
+    });
+  });
+}
+
+test('a new database file is created by TypeORM migrations in a worker thread; the run itself never loads TypeORM', async (t) => {
   const file = join(tempDir(t), 'cloud.sqlite');
-  t.true(typeormLoadedOpening(file), 'a new file is created through TypeORM migrations');
-  t.false(typeormLoadedOpening(file), 'the usual run: plain sqlite3, TypeORM never loaded');
+  t.false(typeormLoadedOpening(file), 'creating: TypeORM ran in a worker that has exited');
+  t.deepEqual(await migrationNames(file), ['Initial1764150000001', 'Versions1764160000002'], 'TypeORM recorded its migrations');
+  t.false(typeormLoadedOpening(file), 'the usual run: plain sqlite3, no migration');
 });
 
 test('a database of an older schema is migrated through TypeORM, keeping its records', async (t) => {
