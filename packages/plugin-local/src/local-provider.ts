@@ -67,13 +67,17 @@ export class LocalProvider implements StorageProvider {
     const target = this.fileTarget(path);
     return this.run(path, async () => {
       await this.makeParents(path, target);
+      let size: number;
       try {
-        await writeAtomically(target, body, { ...options, fsync: this.fsync });
+        size = await writeAtomically(target, body, { ...options, fsync: this.fsync });
       } catch (error) {
         // The folder went away behind our back (it was known): forget it so the next try makes it.
         if (hasCode(error, 'ENOENT')) this.knownFolders.delete(dirname(target));
         throw error;
       }
+      // The mtime we set and the bytes we wrote are what an lstat would say (mtimes keep
+      // whole milliseconds here): one system call per file saved.
+      if (options.mtime !== undefined) return { path, kind: 'file', size, mtime: new Date(options.mtime).getTime() };
       return this.entryOrFail(path);
     });
   }

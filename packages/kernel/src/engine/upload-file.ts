@@ -1,11 +1,14 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { lstat } from 'node:fs/promises';
-import { Transform, type Readable } from 'node:stream';
+import { Readable, Transform } from 'node:stream';
 import type { FileFacts } from '../database/cloud-database.js';
 import { parentOf } from '../provider/paths.js';
-import type { StorageProvider } from '../provider/storage-provider.js';
+import type { RemoteEntry } from '../provider/remote-entry.js';
+import type { StorageProvider, WriteOptions } from '../provider/storage-provider.js';
 import { metadataFor, storedObjectFacts } from './destination-facts.js';
+import { readSmallFile, SMALL_FILE_MAX } from './read-small-file.js';
+import { SourceChangedError } from './source-changed.js';
 import { StoredFormat } from './stored-format.js';
 
 export interface UploadJob {
@@ -18,16 +21,7 @@ export interface UploadJob {
   readonly mtime: number;
 }
 
-/** The source file changed between the scan and the end of its upload. */
-export class SourceChangedError extends Error {
-  constructor(path: string, readonly vanished = false) {
-    super(
-      vanished
-        ? `${path} was deleted while it was being read; it was not backed up`
-        : `${path} changed while it was being read; it will be sent again on the next run`,
-    );
-  }
-}
+export { SourceChangedError } from './source-changed.js';
 
 /** SHA-256 of a local file, streamed. */
 export async function hashLocalFile(absolute: string): Promise<string> {
@@ -37,8 +31,8 @@ export async function hashLocalFile(absolute: string): Promise<string> {
 }
 
 /**
- * Stream one source file to the provider, hashing it on the way, with the original's
- * facts in metadata where the provider keeps metadata. Returns the record to store.
+ * Send one source file to the provider, hashing it on the way, with the original's facts
+ * in metadata where the provider keeps metadata. Returns the record to store.
  */
 export async function uploadFile(
   provider: StorageProvider,
@@ -47,10 +41,58 @@ export async function uploadFile(
   onBytes: (delta: number) => void,
   format: StoredFormat = StoredFormat.plain(),
 ): Promise<FileFacts> {
-  const caps = provider.capabilities;
+  return job.size <= SMALL_FILE_MAX ? uploadSmallFile(provider, job, runId, onBytes, format) : streamFile(provider, job, runId, onBytes, format);
+}
+
+/**
+ * A small file is read whole and checked against the scan before anything is sent, so the
+ * provider gets a body that cannot fail or change: one chunk, no read stream, no Transform.
+ */
+async function uploadSmallFile(
+  provider: StorageProvider,
+  job: UploadJob,
+  runId: number,
+  onBytes: (delta: number) => void,
+  format: StoredFormat,
+): Promise<FileFacts> {
+  const content = await readSmallFile(job);
+  const sha256 = createHash('sha256').update(content).digest('hex');
+  // Progress counts when the provider pulls the bytes, as for a streamed file.
+  const body = new Readable({
+    read() {
+      if (content.length) {
+        onBytes(content.length);
+        this.push(content);
+      }
+      this.push(null);
+    },
+  });
+  const encoder = format.encoder();
+  if (encoder) {
+    body.on('error', (error) => encoder.destroy(error));
+    body.pipe(encoder);
+  }
+  const stored: Readable = encoder ?? body;
+  let entry;
+  try {
+    entry = await provider.write(job.path, stored, writeOptionsFor(provider, job, format));
+  } finally {
+    stored.destroy();
+  }
+  return recordFor(job, runId, sha256, entry, format);
+}
+
+/** Large files stream through a hashing meter in 1 MiB reads (64 KiB by default: 16× the calls). */
+async function streamFile(
+  provider: StorageProvider,
+  job: UploadJob,
+  runId: number,
+  onBytes: (delta: number) => void,
+  format: StoredFormat,
+): Promise<FileFacts> {
   const hash = createHash('sha256');
   let read = 0;
-  const source = createReadStream(job.absolute);
+  const source = createReadStream(job.absolute, { highWaterMark: READ_CHUNK });
   const body = new Transform({
     transform(chunk: Buffer, _encoding, done) {
       hash.update(chunk);
@@ -60,8 +102,8 @@ export async function uploadFile(
     },
   });
   // The meter sees the original bytes (size and hash of the original); the encoder, if
-  // any, turns them into the stored bytes. pipeline destroys the last stream with any error,
-  // so the provider sees the failure and must not leave a complete-looking object behind.
+  // any, turns them into the stored bytes. Any error destroys the last stream with it, so
+  // the provider sees the failure and must not leave a complete-looking object behind.
   const encoder = format.encoder();
   // pipe() plus error forwarding rather than pipeline(): pipeline builds and aborts an
   // AbortController per call, a measurable cost at thousands of small files.
@@ -79,12 +121,7 @@ export async function uploadFile(
   };
   let entry;
   try {
-    const storedSize = format.storedSize(job.size);
-    entry = await provider.write(job.path, stored, {
-      ...(storedSize !== undefined ? { size: storedSize } : {}),
-      ...(caps.mtime.support !== 'none' ? { mtime: job.mtime } : {}),
-      ...(caps.metadata ? { metadata: metadataFor(job.size, job.mtime, format) } : {}),
-    });
+    entry = await provider.write(job.path, stored, writeOptionsFor(provider, job, format));
   } catch (error) {
     // A provider refusing a body longer or shorter than announced: say what really happened.
     const changed = (error as NodeJS.ErrnoException).code !== 'ENOENT' ? await sourceChanged() : undefined;
@@ -96,12 +133,28 @@ export async function uploadFile(
   }
   const changed = (await sourceChanged()) ?? (read !== job.size ? new SourceChangedError(job.path) : undefined);
   if (changed) throw changed;
+  return recordFor(job, runId, hash.digest('hex'), entry, format);
+}
+
+const READ_CHUNK = 1024 * 1024;
+
+function writeOptionsFor(provider: StorageProvider, job: UploadJob, format: StoredFormat): WriteOptions {
+  const caps = provider.capabilities;
+  const storedSize = format.storedSize(job.size);
+  return {
+    ...(storedSize !== undefined ? { size: storedSize } : {}),
+    ...(caps.mtime.support !== 'none' ? { mtime: job.mtime } : {}),
+    ...(caps.metadata ? { metadata: metadataFor(job.size, job.mtime, format) } : {}),
+  };
+}
+
+function recordFor(job: UploadJob, runId: number, sha256: string, entry: RemoteEntry, format: StoredFormat): FileFacts {
   return {
     path: job.path,
     dir: parentOf(job.path),
     size: job.size,
     mtime: job.mtime,
-    sha256: hash.digest('hex'),
+    sha256,
     ...storedObjectFacts(entry),
     compressed: format.compressed,
     encrypted: format.encrypted,
