@@ -34,13 +34,56 @@ export class ChunkReader {
         this.onTaken?.(this.taken);
       }
     }
+    if (this.pending.length > 1 && this.pendingBytes >= size) {
+      // One copy into a buffer of exactly `size` (a recycled one if there is), so it can be recycled in turn.
+      const spare = this.spare.findIndex((b) => b.length === size);
+      return this.fill(spare >= 0 ? this.spare.splice(spare, 1)[0]! : this.allocate(size));
+    }
     const all = this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending);
-    const out = all.subarray(0, size);
+    // The whole buffer itself when it fits, so one this reader allocated stays recyclable.
+    const out = all.length <= size ? all : all.subarray(0, size);
     const rest = all.subarray(size);
     this.pending = rest.length ? [rest] : [];
     this.pendingBytes = rest.length;
     this.consumed += out.length;
     return out;
+  }
+
+  /**
+   * Hands back a buffer `read` returned, once nothing uses it any more (its upload was
+   * acknowledged), to carry a later read of the same size. A new buffer per segment would
+   * count towards V8's external-memory limit and bring a full garbage collection every few
+   * segments. Never pass a buffer something still holds.
+   */
+  recycle(buffer: Buffer): void {
+    // Only buffers this reader allocated whole: never the source's chunks, never a view (its rest may still be pending).
+    if (this.own.has(buffer) && this.spare.length < ChunkReader.MAX_SPARE) this.spare.push(buffer);
+  }
+
+  private static readonly MAX_SPARE = 4;
+  private readonly spare: Buffer[] = [];
+  private readonly own = new WeakSet<Buffer>();
+
+  private allocate(size: number): Buffer {
+    const buffer = Buffer.allocUnsafe(size);
+    this.own.add(buffer);
+    return buffer;
+  }
+
+  /** Copies the first `target.length` pending bytes into `target` (there are that many). */
+  private fill(target: Buffer): Buffer {
+    let filled = 0;
+    while (filled < target.length) {
+      const chunk = this.pending[0]!;
+      const take = Math.min(chunk.length, target.length - filled);
+      chunk.copy(target, filled, 0, take);
+      filled += take;
+      if (take === chunk.length) this.pending.shift();
+      else this.pending[0] = chunk.subarray(take);
+    }
+    this.pendingBytes -= filled;
+    this.consumed += filled;
+    return target;
   }
 
   /** Puts bytes back in front of the stream (they are read again next). */

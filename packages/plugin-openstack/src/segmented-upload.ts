@@ -38,6 +38,8 @@ export async function uploadSegments(client: SwiftClient, largeObjects: LargeObj
       ...(o.signal ? { signal: o.signal } : {}), what: `upload segment ${part} of a large file`,
     });
     segments[part - 1] = { path: `/${o.segmentsContainer}/${name}`, etag, size_bytes: data.length };
+    // Stored and acknowledged: the buffer can carry a later segment.
+    reader.recycle(data);
   };
 
   try {
