@@ -1,5 +1,9 @@
 import type { ProgressListener } from '@nimbus/kernel';
-import cliProgress from 'cli-progress';
+import type CliProgress from 'cli-progress';
+import { createRequire } from 'node:module';
+
+// Loaded only when a bar is shown (stderr is a terminal): unattended runs never pay for it.
+const load = () => createRequire(import.meta.url)('cli-progress') as typeof CliProgress;
 
 function human(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -16,7 +20,7 @@ function human(bytes: number): string {
  * file counts. The total grows as the walk finds work, since the tree is never held whole.
  */
 export class ProgressBar {
-  private readonly bar = new cliProgress.SingleBar(
+  private readonly bar = new (load().SingleBar)(
     {
       stream: process.stderr,
       format: '{bar} {percentage}% | {sent} of {queued} | {done} files done, {failed} failed, {scanned} scanned',
@@ -25,7 +29,7 @@ export class ProgressBar {
       fps: 5,
       formatValue: (v, _o, type) => (type === 'value' || type === 'total' ? human(v) : String(v)),
     },
-    cliProgress.Presets.shades_classic,
+    load().Presets.shades_classic,
   );
   private queued = 0;
   private sent = 0;

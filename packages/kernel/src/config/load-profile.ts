@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { UserError } from '../errors/nimbus-error.js';
 import { parseConfig } from './config-error.js';
 import { profileSchema, type Profile } from './profile.js';
@@ -30,6 +31,8 @@ export function parseProfileText(text: string, origin: string, json: boolean): u
       throw new UserError(`${origin}: not valid JSON (${(error as Error).message}): fix the syntax`);
     }
   }
+  // Loaded only for YAML profiles: a JSON profile's run never pays for the parser.
+  const { parseDocument } = createRequire(import.meta.url)('yaml') as typeof Yaml;
   const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
   if (doc.errors.length) {
     const e = doc.errors[0]!;
