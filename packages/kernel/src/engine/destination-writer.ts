@@ -54,6 +54,8 @@ export class DestinationWriter {
           this.options.onProgress?.({ type: 'bytes', path, delta });
         };
         return uploadFile(this.provider, { path, absolute, size: file.size, mtime: file.mtime }, runId, onBytes, this.options.format).catch((error) => {
+          // The failed attempt may have left parts behind (when the service refused their clean-up too).
+          this.failedAttempts++;
           this.options.onProgress?.({ type: 'bytes', path, delta: -sentThisAttempt });
           throw error;
         });

@@ -54,3 +54,33 @@ test('retries give up after the policy\'s attempts', async (t) => {
   t.is(report.exitCode, 1);
   t.is(report.failures[0]?.error, 'HTTP 500');
 });
+
+test('a run whose upload attempts failed clears incomplete uploads at its end; a clean run does not look', async (t) => {
+  let cleanups = 0;
+  const attempts = new Map<string, number>();
+  const flaky = wrappedLocal('leaky', (p: StorageProvider) => {
+    const wrapped = Object.create(p) as StorageProvider;
+    wrapped.write = async (path, body, options) => {
+      const attempt = (attempts.get(path) ?? 0) + 1;
+      attempts.set(path, attempt);
+      if (path === 'big.bin' && attempt === 1) {
+        for await (const _ of body) break;
+        throw new ProviderError('transient', 'HTTP 503 while sending a part; its clean-up was refused too');
+      }
+      return p.write(path, body, options);
+    };
+    wrapped.cleanupIncomplete = async () => {
+      cleanups++;
+      return p.cleanupIncomplete!();
+    };
+    return wrapped;
+  });
+  const h = await harness(t, [flaky]);
+  await writeTree(h.source, { 'big.bin': 'b'.repeat(1000), 'small.txt': 's' });
+  const report = await h.run({ provider: 'leaky' });
+  t.is(report.exitCode, 0, JSON.stringify(report.failures));
+  t.is(cleanups, 1, 'the failed attempt made the run look for leftovers');
+  await writeTree(h.source, { 'new.txt': 'n' });
+  t.is((await h.run({ provider: 'leaky' })).exitCode, 0);
+  t.is(cleanups, 1, 'a run without failed attempts (and not after a killed run) does not');
+});
