@@ -27,7 +27,7 @@ export async function migrateWithTypeOrm(database: string): Promise<SqlConnectio
   const source = new DataSource({
     type: 'sqlite',
     database,
-    driver: sqlite3.default,
+    driver: quietSqlite3(sqlite3.default),
     entities: entities.ENTITIES,
     migrations: MIGRATIONS,
     migrationsRun: true,
@@ -40,6 +40,14 @@ export async function migrateWithTypeOrm(database: string): Promise<SqlConnectio
   // The sqlite driver's own connection: the same database (an in-memory one has no other way in).
   const raw = (source.driver as unknown as { databaseConnection: import('sqlite3').Database }).databaseConnection;
   return new SqlConnection(raw, () => source.destroy());
+}
+
+/**
+ * TypeORM's sqlite driver calls `sqlite3.verbose()`, which makes every later sqlite3 call of the
+ * process (ours included) capture a stack trace. The same module, minus that switch.
+ */
+function quietSqlite3(module: typeof import('sqlite3')): typeof import('sqlite3') {
+  return Object.create(module, { verbose: { value: () => module } });
 }
 
 /**

@@ -64,3 +64,13 @@ test('a database of an older schema is migrated through TypeORM, keeping its rec
   await again.close();
   t.false(typeormLoadedOpening(file), 'and it is current now');
 });
+
+test('TypeORM migrating in this process leaves sqlite3 quiet: no stack trace captured on every later call', async (t) => {
+  // sqlite3.verbose() wraps the Database methods to capture call sites; TypeORM's driver asks for it.
+  const run = sqlite3.Database.prototype.run;
+  const db = await CloudDatabase.open(':memory:');
+  await db.setMeta('destination', 'local:/x');
+  t.is(await db.getMeta('destination'), 'local:/x');
+  await db.close();
+  t.is(sqlite3.Database.prototype.run, run, 'Database#run is the plain one still');
+});
