@@ -56,11 +56,7 @@ function quietSqlite3(module: typeof import('sqlite3')): typeof import('sqlite3'
  */
 export async function migrateInWorker(file: string): Promise<SqlConnection> {
   const outcome = await new Promise<{ ok: boolean; message?: string; code?: string }>((resolve, reject) => {
-    const worker = new Worker(new URL('./migrate-worker.js', import.meta.url), {
-      workerData: { file },
-      // Flags for the main script only (node --input-type=module -e ...) are refused by workers.
-      execArgv: process.execArgv.filter((a) => !a.startsWith('--input-type')),
-    });
+    const worker = startWorker(new URL('./migrate-worker.js', import.meta.url), { file });
     let answer: { ok: boolean; message?: string; code?: string } | undefined;
     worker.once('message', (m) => (answer = m));
     worker.once('error', reject);
@@ -68,4 +64,22 @@ export async function migrateInWorker(file: string): Promise<SqlConnection> {
   });
   if (!outcome.ok) throw Object.assign(new Error(outcome.message), outcome.code ? { code: outcome.code } : {});
   return SqlConnection.open(file);
+}
+
+/**
+ * A worker with the process's Node flags (loaders, for one), or with none when the process
+ * was started with flags a worker refuses (V8 heap sizes such as --max-semi-space-size, or
+ * --input-type, which is for the main script only).
+ */
+function startWorker(script: URL, workerData: unknown): Worker {
+  const flags = process.execArgv.filter((a) => !a.startsWith('--input-type'));
+  // A small young generation: the migration makes little garbage, and the worker's heap adds
+  // to the run's peak memory while it lives.
+  const resourceLimits = { maxYoungGenerationSizeMb: 4 };
+  try {
+    return new Worker(script, { workerData, execArgv: flags, resourceLimits });
+  } catch (error) {
+    if ((error as { code?: string }).code !== 'ERR_WORKER_INVALID_EXEC_ARGV') throw error;
+    return new Worker(script, { workerData, execArgv: [], resourceLimits });
+  }
 }

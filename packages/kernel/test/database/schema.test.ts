@@ -21,8 +21,8 @@ function exec(file: string, sql: string): Promise<void> {
   });
 }
 
-/** Opens `file` in a fresh Node process and says whether TypeORM got loaded. */
-function typeormLoadedOpening(file: string): boolean {
+/** Opens `file` in a fresh Node process (started with `nodeFlags`) and says whether TypeORM got loaded. */
+function typeormLoadedOpening(file: string, nodeFlags: string[] = []): boolean {
   const script = `
     import { createRequire } from 'node:module';
     import { CloudDatabase } from '@nimbus/kernel';
@@ -31,7 +31,7 @@ function typeormLoadedOpening(file: string): boolean {
     await db.close();
     const loaded = Object.keys(createRequire(import.meta.url).cache).some((k) => k.includes('/node_modules/typeorm/'));
     process.stdout.write(String(loaded));`;
-  return execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8' }) === 'true';
+  return execFileSync(process.execPath, [...nodeFlags, '--input-type=module', '-e', script], { cwd: process.cwd(), encoding: 'utf8' }) === 'true';
 }
 
 function migrationNames(file: string): Promise<string[]> {
@@ -73,4 +73,10 @@ test('TypeORM migrating in this process leaves sqlite3 quiet: no stack trace cap
   t.is(await db.getMeta('destination'), 'local:/x');
   await db.close();
   t.is(sqlite3.Database.prototype.run, run, 'Database#run is the plain one still');
+});
+
+test('a process started with Node flags that workers refuse (V8 heap sizes) still creates its database', async (t) => {
+  const file = join(tempDir(t), 'cloud.sqlite');
+  t.false(typeormLoadedOpening(file, ['--max-semi-space-size=2', '--max-old-space-size=512']));
+  t.deepEqual(await migrationNames(file), ['Initial1764150000001', 'Versions1764160000002']);
 });
