@@ -1,6 +1,6 @@
 import type { RemoteEntry } from '../provider/remote-entry.js';
 import type { ListOptions, StorageProvider } from '../provider/storage-provider.js';
-import { DEFAULT_RETRY, isTransient, type RetryPolicy } from './retry.js';
+import { backOff, DEFAULT_RETRY, isTransient, type RetryPolicy } from './retry.js';
 
 /**
  * A provider's listing, pages as they come, surviving transient failures (429, 5xx, resets)
@@ -49,12 +49,4 @@ export async function* listWithRetry(
       await backOff(error, failures, policy);
     }
   }
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function backOff(error: unknown, failures: number, policy: RetryPolicy): Promise<void> {
-  const after = (error as { retryAfterSeconds?: number }).retryAfterSeconds;
-  const exponential = policy.minDelayMs * 2 ** (failures - 1) * (1 + Math.random());
-  await sleep(Math.min(after !== undefined ? Math.max(after * 1000, exponential) : exponential, policy.maxDelayMs));
 }

@@ -10,7 +10,17 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { retries: 5, minDelayMs: 250, maxDelayMs: 30_000 };
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Waits before another try after `failures` failures in a row: exponential with jitter,
+ * at least the Retry-After the service sent, never more than the policy's cap.
+ */
+export function backOff(error: unknown, failures: number, policy: RetryPolicy): Promise<void> {
+  const after = isProviderError(error) ? error.retryAfterSeconds : undefined;
+  const exponential = policy.minDelayMs * 2 ** (failures - 1) * (1 + Math.random());
+  return sleep(Math.min(after !== undefined ? Math.max(after * 1000, exponential) : exponential, policy.maxDelayMs));
+}
 
 /** Node/network error codes worth another try. */
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'ECONNABORTED']);
@@ -31,8 +41,7 @@ export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolic
     return await attempt();
   } catch (error) {
     if (!isTransient(error) || policy.retries === 0) throw error;
-    const after = isProviderError(error) ? error.retryAfterSeconds : undefined;
-    await sleep(Math.min(after !== undefined ? after * 1000 : policy.minDelayMs * (1 + Math.random()), policy.maxDelayMs));
+    await backOff(error, 1, policy);
   }
   return pRetry(
     async () => {
