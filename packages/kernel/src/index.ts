@@ -22,6 +22,7 @@ export * from './engine/filters.js';
 export * from './engine/progress.js';
 export * from './engine/retry.js';
 export * from './engine/listing-with-retry.js';
+export * from './engine/report-common.js';
 export * from './engine/run-report.js';
 export * from './engine/destination-facts.js';
 export * from './run/destination.js';

@@ -14,7 +14,8 @@ import { scanLocalFolder, type LocalFile } from './local-scanner.js';
 import type { PlannedAction, ProgressListener } from './progress.js';
 import { RecordWriter } from './record-writer.js';
 import { withRetry, type RetryPolicy } from './retry.js';
-import { runTimes, exitCodeFor, type FileFailure, type RunReport } from './run-report.js';
+import { reportHead, reportTail, type FileFailure } from './report-common.js';
+import type { RunReport } from './run-report.js';
 import { DestinationWriter } from './destination-writer.js';
 import { hashLocalFile, SourceChangedError } from './upload-file.js';
 import type { StoredFormat } from './stored-format.js';
@@ -120,18 +121,13 @@ export class BackupEngine {
       finished,
     );
     return {
-      profile: this.options.profileName,
+      ...reportHead(this.options.profileName, this.options.dryRun, started, finished),
       mode: 'backup',
-      dryRun: this.options.dryRun,
       source: this.options.sourceRoot,
       destination: this.options.destinationLabel,
-      ...runTimes(started, finished),
       counts: { ...this.counts },
       bytes: { uploaded: this.bytesUploaded },
-      failures: this.failures,
-      notes: [...this.notes],
-      ...(this.options.dryRun ? { plan: this.plan } : {}),
-      exitCode: exitCodeFor(this.failures.length),
+      ...reportTail({ failures: this.failures, notes: this.notes, plan: this.options.dryRun ? this.plan : undefined }),
     };
   }
 

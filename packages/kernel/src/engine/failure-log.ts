@@ -1,7 +1,7 @@
 import { describeError } from '../errors/nimbus-error.js';
 import type { Logger } from '../log/logger.js';
 import type { ProgressListener } from './progress.js';
-import type { FileFailure } from './run-report.js';
+import type { FileFailure } from './report-common.js';
 
 /**
  * Record a per-file failure the way every engine reports it: one line in the report

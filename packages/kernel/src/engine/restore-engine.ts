@@ -13,9 +13,9 @@ import { UNKNOWN_MTIME } from './destination-facts.js';
 import type { PlannedAction, ProgressListener } from './progress.js';
 import { RecordWriter } from './record-writer.js';
 import { reconcileWithListing } from './reconcile.js';
-import { restoreExitCode, type RestoreReport } from './restore-report.js';
+import type { RestoreReport } from './restore-report.js';
 import { withRetry, type RetryPolicy } from './retry.js';
-import { runTimes, type FileFailure } from './run-report.js';
+import { reportHead, reportTail, type FileFailure } from './report-common.js';
 import { recordFailure } from './failure-log.js';
 import { WorkQueue } from './work-queue.js';
 
@@ -102,18 +102,13 @@ export class RestoreEngine {
       finished,
     );
     return {
-      profile: this.options.profileName,
+      ...reportHead(this.options.profileName, this.options.dryRun, started, finished),
       mode: 'restore',
-      dryRun: this.options.dryRun,
       source: this.options.destinationLabel,
       target: this.options.target,
-      ...runTimes(started, finished),
       counts: { ...this.counts },
       bytes: { restored: this.bytes },
-      failures: this.failures,
-      notes: [],
-      ...(this.options.dryRun ? { plan: this.plan } : {}),
-      exitCode: restoreExitCode(this.failures.length, this.counts.pendingArchive),
+      ...reportTail({ failures: this.failures, notes: [], plan: this.options.dryRun ? this.plan : undefined, unfinished: this.counts.pendingArchive > 0 }),
     };
   }
 

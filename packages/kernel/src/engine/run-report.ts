@@ -1,23 +1,13 @@
-import { ExitCode } from '../errors/nimbus-error.js';
-import type { PlannedAction } from './progress.js';
+import { formatBytes, planLines, tailLines, type ReportHead, type ReportTail } from './report-common.js';
 
-export interface FileFailure {
-  readonly path: string;
-  readonly operation: 'scan' | 'upload' | 'delete' | 'make-folder' | 'remove-folder' | 'touch' | 'restore';
-  readonly error: string;
-}
+export { formatBytes, type FileFailure } from './report-common.js';
 
-/** What a run did, as text for people and as JSON for programs (`--json`). */
-export interface RunReport {
-  readonly profile: string;
+/** What a backup run did, as text for people and as JSON for programs (`--json`). */
+export interface RunReport extends ReportHead, ReportTail {
   readonly mode: 'backup';
-  readonly dryRun: boolean;
   readonly source: string;
   /** Secret-free description of the destination. */
   readonly destination: string;
-  readonly startedAt: string;
-  readonly finishedAt: string;
-  readonly durationMs: number;
   readonly counts: {
     /** Source files considered (after filters). */
     scanned: number;
@@ -39,31 +29,6 @@ export interface RunReport {
     failed: number;
   };
   readonly bytes: { readonly uploaded: number };
-  readonly failures: readonly FileFailure[];
-  /** One-line notices: features a provider lacks and what Nimbus did instead. */
-  readonly notes: readonly string[];
-  /** Dry runs: what would have been done. */
-  readonly plan?: readonly PlannedAction[];
-  readonly exitCode: number;
-}
-
-/** When a run began and ended, as every report gives it. */
-export function runTimes(started: number, finished: number): { startedAt: string; finishedAt: string; durationMs: number } {
-  return { startedAt: new Date(started).toISOString(), finishedAt: new Date(finished).toISOString(), durationMs: finished - started };
-}
-
-export function exitCodeFor(failed: number): number {
-  return failed > 0 ? ExitCode.partial : ExitCode.ok;
-}
-
-const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-export function formatBytes(n: number): string {
-  let i = 0;
-  while (n >= 1024 && i < units.length - 1) {
-    n /= 1024;
-    i++;
-  }
-  return `${i === 0 ? n : n.toFixed(1)} ${units[i]}`;
 }
 
 /** The human summary printed at the end of a run. */
@@ -72,7 +37,7 @@ export function formatReport(r: RunReport): string {
   const lines: string[] = [];
   const head = r.dryRun ? 'Dry run (nothing written)' : 'Backup';
   lines.push(`${head} of ${r.source} to ${r.destination} [profile ${r.profile}]`);
-  if (r.plan) for (const a of r.plan) lines.push(`  would ${a.action} ${a.path}${a.bytes !== undefined ? ` (${formatBytes(a.bytes)})` : ''}`);
+  lines.push(...planLines(r.plan));
   const verb = r.dryRun ? 'to transfer' : 'transferred';
   lines.push(
     `${c.uploaded + c.updated} files ${verb} (${c.uploaded} new, ${c.updated} changed, ${formatBytes(r.bytes.uploaded)}), ` +
@@ -86,7 +51,6 @@ export function formatReport(r: RunReport): string {
   if (c.emptyFoldersSkipped) extra.push(`${c.emptyFoldersSkipped} empty folders skipped`);
   if (c.symlinksSkipped) extra.push(`${c.symlinksSkipped} symbolic links skipped`);
   if (extra.length) lines.push(extra.join(', '));
-  for (const note of r.notes) lines.push(`note: ${note}`);
-  for (const f of r.failures) lines.push(`failed: ${f.operation} ${f.path}: ${f.error}`);
+  lines.push(...tailLines(r));
   return lines.join('\n');
 }

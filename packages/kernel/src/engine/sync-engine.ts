@@ -17,8 +17,8 @@ import type { PlannedAction, ProgressListener } from './progress.js';
 import { RecordWriter } from './record-writer.js';
 import type { RetryPolicy } from './retry.js';
 import { listWithRetry } from './listing-with-retry.js';
-import { runTimes, type FileFailure } from './run-report.js';
-import { syncExitCode, type SyncConflict, type SyncReport } from './sync-report.js';
+import { reportHead, reportTail, type FileFailure } from './report-common.js';
+import type { SyncConflict, SyncReport } from './sync-report.js';
 import { hashLocalFile } from './upload-file.js';
 import type { StoredFormat } from './stored-format.js';
 import { VersionKeeper } from './version-keeper.js';
@@ -149,20 +149,15 @@ export class SyncEngine {
       finished,
     );
     return {
-      profile: this.options.profileName,
+      ...reportHead(this.options.profileName, this.options.dryRun, started, finished),
       mode: 'sync',
-      dryRun: this.options.dryRun,
       source: this.options.sourceRoot,
       destination: this.options.destinationLabel,
-      ...runTimes(started, finished),
       counts: { ...this.counts },
       bytes: { ...this.bytes },
       conflicts: this.conflicts,
-      failures: this.failures,
-      notes: [...this.notes],
-      ...(this.options.dryRun ? { plan: this.plan } : {}),
       stoppedForDeletions: stopped,
-      exitCode: syncExitCode(this.failures.length, stopped),
+      ...reportTail({ failures: this.failures, notes: this.notes, plan: this.options.dryRun ? this.plan : undefined, unfinished: stopped }),
     };
   }
 
