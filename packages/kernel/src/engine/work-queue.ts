@@ -61,6 +61,11 @@ export class WorkQueue {
       if (this.waitingHead === this.waiting.length) {
         this.waiting.length = 0;
         this.waitingHead = 0;
+      } else if (this.waitingHead >= 1024 && this.waitingHead * 2 >= this.waiting.length) {
+        // A queue that never empties (a slow destination, a planner always ahead) would
+        // otherwise keep one spent slot per task ever queued.
+        this.waiting.splice(0, this.waitingHead);
+        this.waitingHead = 0;
       }
       this.start(next);
     }

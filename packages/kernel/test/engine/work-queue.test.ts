@@ -81,3 +81,20 @@ test('drain waits for every task and rethrows the earliest unexpected error, aft
 test('drain on an empty queue resolves at once', async (t) => {
   await t.notThrowsAsync(new WorkQueue(4).drain());
 });
+
+test('a queue that never empties keeps no slot per task ever queued, and runs tasks in order', async (t) => {
+  const queue = new WorkQueue(2, 64);
+  const order: number[] = [];
+  for (let i = 0; i < 20_000; i++) {
+    await queue.add(async () => {
+      await tick();
+      order.push(i);
+    });
+  }
+  const waiting = (queue as unknown as { waiting: unknown[] }).waiting;
+  t.true(waiting.length <= 4096, `the waiting list holds ${waiting.length} slots, not one per task`);
+  await queue.drain();
+  t.is(order.length, 20_000);
+  // Two run at once, so neighbours may swap; none is started far out of order.
+  t.true(order.every((n, k) => Math.abs(n - k) <= 2));
+});
