@@ -20,7 +20,8 @@ function human(bytes: number): string {
  * file counts. The total grows as the walk finds work, since the tree is never held whole.
  */
 export class ProgressBar {
-  private readonly bar = new (load().SingleBar)(
+  private readonly cliProgress = load();
+  private readonly bar = new this.cliProgress.SingleBar(
     {
       stream: process.stderr,
       format: '{bar} {percentage}% | {sent} of {queued} | {done} files done, {failed} failed, {scanned} scanned',
@@ -29,7 +30,7 @@ export class ProgressBar {
       fps: 5,
       formatValue: (v, _o, type) => (type === 'value' || type === 'total' ? human(v) : String(v)),
     },
-    load().Presets.shades_classic,
+    this.cliProgress.Presets.shades_classic,
   );
   private queued = 0;
   private sent = 0;

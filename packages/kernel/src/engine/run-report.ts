@@ -1,7 +1,5 @@
 import { formatBytes, planLines, tailLines, type ReportHead, type ReportTail } from './report-common.js';
 
-export { formatBytes, type FileFailure } from './report-common.js';
-
 /** What a backup run did, as text for people and as JSON for programs (`--json`). */
 export interface RunReport extends ReportHead, ReportTail {
   readonly mode: 'backup';
