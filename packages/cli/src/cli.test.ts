@@ -63,13 +63,22 @@ test('--help lists the commands and exits 0; every command has --help', async (t
   t.regex(run.stdout, /--json/);
 });
 
+test('the README\'s command list names every command the CLI has', async (t) => {
+  const help = (await nimbus(['--help'])).stdout;
+  const commands = [...help.split(/^Commands:$/m)[1]!.matchAll(/^  ([a-z][a-z-]*)\b/gm)].map((m) => m[1]!).filter((c) => c !== 'help');
+  t.true(commands.length >= 6, help);
+  const readme = await readFile(fileURLToPath(new URL('../../../README.md', import.meta.url)), 'utf8');
+  const block = readme.split('## Using it')[1]!.split('```')[1]!;
+  for (const c of commands) t.regex(block, new RegExp(`^nimbus ${c}\\b`, 'm'), `README lists nimbus ${c}`);
+});
+
 test('backup twice: the second run transfers nothing; a change transfers one', async (t) => {
   const w = await workspace(t);
   const args = ['backup', w.source, `local:${w.destination}`, '--data-dir', w.data];
   const first = await nimbus(args);
   t.is(first.code, 0, first.stderr);
   t.regex(first.stdout, /2 files transferred \(2 new, 0 changed/);
-  t.regex(first.stdout, /1 folders created/);
+  t.regex(first.stdout, /1 folder created/);
   t.deepEqual(await treeDigest(w.destination), await treeDigest(w.source));
   const second = await nimbus(args);
   t.regex(second.stdout, /0 files transferred .* 2 unchanged/);
@@ -174,6 +183,33 @@ test('a third-party plugin built for another kernel API is refused with a clear 
   const r = await nimbus(['backup', 'source', 'future:backup', '--data-dir', w.data], { cwd: w.root });
   assertUsageError(t, r, /plugin "future" \(package nimbus-plugin-future\) was built for Nimbus kernel API \^9\.0\.0/);
   t.false(existsSync(w.destination));
+});
+
+test('run --verify-remote lists the destination: a file deleted there behind Nimbus\'s back is sent again ("1 file")', async (t) => {
+  const w = await workspace(t);
+  const profile = join(w.root, 'p.yaml');
+  await writeFile(profile, `source: ./source\ndestination:\n  provider: local\n  path: ./backup\n`);
+  t.is((await nimbus(['run', profile, '--data-dir', w.data])).code, 0);
+  const { rm } = await import('node:fs/promises');
+  await rm(join(w.destination, 'a.txt'));
+  const trusting = await nimbus(['run', profile, '--data-dir', w.data]);
+  t.regex(trusting.stdout, /0 files transferred/, 'without the flag the database is trusted');
+  const verified = await nimbus(['run', profile, '--data-dir', w.data, '--verify-remote']);
+  t.is(verified.code, 0, verified.stderr);
+  t.regex(verified.stdout, /^1 file transferred \(1 new, 0 changed/m);
+  t.deepEqual(await treeDigest(w.destination), await treeDigest(w.source));
+});
+
+test('plugins --json lists a refused plugin package with its error', async (t) => {
+  const w = await workspace(t);
+  await installThirdParty(w.root, 'nimbus-plugin-future', 'future', '^9.0.0');
+  const r = await nimbus(['plugins', '--json'], { cwd: w.root });
+  t.is(r.code, 0, r.stderr);
+  const json = JSON.parse(r.stdout) as { id: string | null; status: string; package?: string; error?: string }[];
+  t.is(json.find((p) => p.id === 'local')?.status, 'loaded');
+  const refused = json.find((p) => p.package === 'nimbus-plugin-future');
+  t.is(refused?.status, 'refused');
+  t.regex(refused?.error ?? '', /built for Nimbus kernel API \^9\.0\.0/);
 });
 
 test('a run with failed files exits 1 and lists each failure', async (t) => {

@@ -56,7 +56,8 @@ export function buildProgram(): Command {
       .command('run')
       .description('run a profile (a YAML or JSON file saying what to keep safe where)')
       .argument('<profile>', 'path of the profile file')
-      .option('--force-deletes', 'sync: delete even when more than the profile\'s maxDeletePercent of the files would go'),
+      .option('--force-deletes', 'sync: delete even when more than the profile\'s maxDeletePercent of the files would go')
+      .option('--verify-remote', 'backup: list the destination instead of trusting the cloud database (as verifyRemote: true)'),
   ).action(async (profile: string, options) => {
     const { runCommand } = await import('./commands/run.js');
     process.exitCode = await runCommand(profile, options);

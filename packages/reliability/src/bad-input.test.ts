@@ -83,6 +83,7 @@ const CASES: Case[] = [
   // Fields
   { name: 'misspelt top-level field', code: 2, line: /unknown field "transfer" \(did you mean "transfers"\?\)/, prepare: async (d) => ({ args: await profile(d, { transfer: 4 }) }) },
   { name: 'misspelt nested field', code: 2, line: /unknown field "filters\.exclud"/, prepare: async (d) => ({ args: await profile(d, { filters: { exclud: ['*.tmp'] } }) }) },
+  { name: 'misspelt required plugin field (local "pth")', code: 2, line: /unknown field "destination\.pth" \(did you mean "path"\?\)/, prepare: async (d) => ({ args: await profile(d, {}, { provider: 'local', pth: './dest' }) }) },
   { name: 'misspelt plugin field (s3 "bukcet")', code: 2, line: /unknown field "destination\.bukcet"/, prepare: async (d) => ({ args: await profile(d, {}, { ...s3({}), bukcet: 'x' }) }) },
   { name: 'missing source', code: 2, line: /source/, prepare: async (d) => ({ args: await profileText(d, 'p.json', JSON.stringify({ destination: { provider: 'local', path: './dest' } })) }) },
   { name: 'wrong type: transfers "four"', code: 2, line: /field "transfers" is invalid/, prepare: async (d) => ({ args: await profile(d, { transfers: 'four' }) }) },

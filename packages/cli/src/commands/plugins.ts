@@ -11,15 +11,20 @@ export async function pluginsCommand(flags: { json?: boolean; markdown?: boolean
   const manifests = await registry.all();
   for (const problem of registry.loadErrors) process.stderr.write(`warning: ${problem}\n`);
   if (flags.json) {
-    const out = manifests.map((m) => {
-      const { validateBucketName, ...capabilities } = m.capabilities;
-      return {
-        id: m.id,
-        displayName: m.displayName,
-        kernelApi: m.kernelApi,
-        capabilities: { ...capabilities, bucketNameRules: validateBucketName !== undefined },
-      };
-    });
+    const out = [
+      ...manifests.map((m) => {
+        const { validateBucketName, ...capabilities } = m.capabilities;
+        return {
+          id: m.id,
+          status: 'loaded',
+          displayName: m.displayName,
+          kernelApi: m.kernelApi,
+          capabilities: { ...capabilities, bucketNameRules: validateBucketName !== undefined },
+        };
+      }),
+      // Found but unusable (another kernel API, a missing entry file...): listed so a script sees why.
+      ...registry.refused.map((r) => ({ id: r.id ?? null, status: 'refused', package: r.packageName, error: r.error })),
+    ];
     process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
     return 0;
   }

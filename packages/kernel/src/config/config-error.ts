@@ -21,16 +21,27 @@ function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] 
   return shape ? Object.keys(shape) : [];
 }
 
+/** Required fields absent from the object at `path` (reported as undefined where a value is expected). */
+function missingFieldsAt(error: z.ZodError, path: readonly PropertyKey[]): string[] {
+  return error.issues
+    .filter((i) => i.code === 'invalid_type' && i.path.length === path.length + 1 && path.every((p, n) => i.path[n] === p))
+    .filter((i) => / received undefined$/.test(i.message))
+    .map((i) => String(i.path[path.length]));
+}
+
 /**
  * One line naming the first problem in a config and how to fix it.
  * `where` names the file (or "command line"), `prefix` the block being checked.
  */
 export function configErrorFrom(error: z.ZodError, schema: z.ZodType, where: string, prefix = ''): UserError {
-  const issue = error.issues[0]!;
+  // A misspelt field shows up twice: as an unknown key, and as the real field missing. Name the
+  // unknown key (what the user wrote), suggesting the missing field it most likely stands for.
+  const issue = error.issues.find((i) => i.code === 'unrecognized_keys') ?? error.issues[0]!;
   const field = fieldName(issue.path, prefix);
   if (issue.code === 'unrecognized_keys') {
     const key = issue.keys[0]!;
-    const known = knownKeysAt(schema, issue.path);
+    const missing = missingFieldsAt(error, issue.path);
+    const known = missing.length ? missing : knownKeysAt(schema, issue.path);
     const suggestion = known.length ? closest(key, known) : undefined;
     const hint =
       suggestion && distance(key, suggestion) <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${suggestion}"?)` : '';

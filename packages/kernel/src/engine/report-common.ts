@@ -41,6 +41,11 @@ export function reportTail(o: { failures: readonly FileFailure[]; notes: Iterabl
   };
 }
 
+/** `1 file`, `2 files`: a count with its noun in the right number. */
+export function countOf(n: number, singular: string, plural = `${singular}s`): string {
+  return `${n} ${n === 1 ? singular : plural}`;
+}
+
 const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
 export function formatBytes(n: number): string {
   let i = 0;

@@ -1,4 +1,4 @@
-import { formatBytes, planLines, tailLines, type ReportHead, type ReportTail } from './report-common.js';
+import { countOf, formatBytes, planLines, tailLines, type ReportHead, type ReportTail } from './report-common.js';
 
 /** What a restore did; its exit code is partial too while files wait for an archive restore. */
 export interface RestoreReport extends ReportHead, ReportTail {
@@ -26,11 +26,11 @@ export function formatRestoreReport(r: RestoreReport): string {
   const lines = [`${r.dryRun ? 'Dry run (nothing written): restore' : 'Restore'} of ${r.source} into ${r.target} [profile ${r.profile}]`];
   lines.push(...planLines(r.plan));
   lines.push(
-    `${c.restored} files ${r.dryRun ? 'to restore' : 'restored'} (${formatBytes(r.bytes.restored)}), ${c.unchanged} already in place, ` +
+    `${countOf(c.restored, 'file')} ${r.dryRun ? 'to restore' : 'restored'} (${formatBytes(r.bytes.restored)}), ${c.unchanged} already in place, ` +
       `${c.skippedNewer} kept (newer locally), ${c.pendingArchive} waiting for archive restore, ${c.failed} failed, ` +
-      `of ${c.considered} files in ${(r.durationMs / 1000).toFixed(1)} s`,
+      `of ${countOf(c.considered, 'file')} in ${(r.durationMs / 1000).toFixed(1)} s`,
   );
-  if (c.pendingArchive) lines.push(`note: ${c.pendingArchive} files are in archive storage; a restore was requested: run this command again once it is ready`);
+  if (c.pendingArchive) lines.push(`note: ${countOf(c.pendingArchive, 'file is', 'files are')} in archive storage; a restore was requested: run this command again once it is ready`);
   if (c.skippedNewer) lines.push('note: newer local files were kept; use --force to overwrite them');
   lines.push(...tailLines(r));
   return lines.join('\n');

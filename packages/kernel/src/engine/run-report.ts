@@ -1,4 +1,4 @@
-import { formatBytes, planLines, tailLines, type ReportHead, type ReportTail } from './report-common.js';
+import { countOf, formatBytes, planLines, tailLines, type ReportHead, type ReportTail } from './report-common.js';
 
 /** What a backup run did, as text for people and as JSON for programs (`--json`). */
 export interface RunReport extends ReportHead, ReportTail {
@@ -38,16 +38,16 @@ export function formatReport(r: RunReport): string {
   lines.push(...planLines(r.plan));
   const verb = r.dryRun ? 'to transfer' : 'transferred';
   lines.push(
-    `${c.uploaded + c.updated} files ${verb} (${c.uploaded} new, ${c.updated} changed, ${formatBytes(r.bytes.uploaded)}), ` +
-      `${c.unchanged} unchanged, ${c.deleted} deleted, ${c.failed} failed, of ${c.scanned} files scanned in ${(r.durationMs / 1000).toFixed(1)} s`,
+    `${countOf(c.uploaded + c.updated, 'file')} ${verb} (${c.uploaded} new, ${c.updated} changed, ${formatBytes(r.bytes.uploaded)}), ` +
+      `${c.unchanged} unchanged, ${c.deleted} deleted, ${c.failed} failed, of ${countOf(c.scanned, 'file')} scanned in ${(r.durationMs / 1000).toFixed(1)} s`,
   );
   const extra: string[] = [];
-  if (c.touched) extra.push(`${c.touched} mtimes corrected`);
-  if (c.foldersCreated) extra.push(`${c.foldersCreated} folders created`);
-  if (c.foldersRemoved) extra.push(`${c.foldersRemoved} folders removed`);
-  if (c.keptDeleted) extra.push(`${c.keptDeleted} files kept though deleted at the source`);
-  if (c.emptyFoldersSkipped) extra.push(`${c.emptyFoldersSkipped} empty folders skipped`);
-  if (c.symlinksSkipped) extra.push(`${c.symlinksSkipped} symbolic links skipped`);
+  if (c.touched) extra.push(`${countOf(c.touched, 'mtime')} corrected`);
+  if (c.foldersCreated) extra.push(`${countOf(c.foldersCreated, 'folder')} created`);
+  if (c.foldersRemoved) extra.push(`${countOf(c.foldersRemoved, 'folder')} removed`);
+  if (c.keptDeleted) extra.push(`${countOf(c.keptDeleted, 'file')} kept though deleted at the source`);
+  if (c.emptyFoldersSkipped) extra.push(`${countOf(c.emptyFoldersSkipped, 'empty folder')} skipped`);
+  if (c.symlinksSkipped) extra.push(`${countOf(c.symlinksSkipped, 'symbolic link')} skipped`);
   if (extra.length) lines.push(extra.join(', '));
   lines.push(...tailLines(r));
   return lines.join('\n');

@@ -1,5 +1,5 @@
 import type { ConflictRule } from '../config/profile.js';
-import { formatBytes, planLines, tailLines, type ReportHead, type ReportTail } from './report-common.js';
+import { countOf, formatBytes, planLines, tailLines, type ReportHead, type ReportTail } from './report-common.js';
 
 export interface SyncConflict {
   readonly path: string;
@@ -35,7 +35,7 @@ export function formatSyncReport(r: SyncReport): string {
   lines.push(
     `${c.uploaded} up (${formatBytes(r.bytes.uploaded)}), ${c.downloaded} down (${formatBytes(r.bytes.downloaded)}), ` +
       `${c.deletedAtDestination} deleted at the destination, ${c.deletedAtSource} deleted at the source, ` +
-      `${c.unchanged} unchanged, ${c.conflicts} conflicts, ${c.failed} failed in ${(r.durationMs / 1000).toFixed(1)} s`,
+      `${c.unchanged} unchanged, ${countOf(c.conflicts, 'conflict')}, ${c.failed} failed in ${(r.durationMs / 1000).toFixed(1)} s`,
   );
   for (const k of r.conflicts) lines.push(`conflict: ${k.path} (changed on both sides; rule ${k.rule}): ${k.outcome}`);
   lines.push(...tailLines(r));

@@ -9,6 +9,14 @@ import type { PluginSource } from './plugin-discovery.js';
 
 const ID_PATTERN = /^[a-z][a-z0-9-]{0,31}$/;
 
+/** An installed plugin package that was found but could not be used, and why (one line). */
+export interface RefusedPlugin {
+  readonly packageName: string;
+  /** The id its package.json declares, when it declares one. */
+  readonly id?: string;
+  readonly error: string;
+}
+
 /**
  * The plugins known to this process, held in a tsyringe container: each manifest is
  * registered under its own token and under the multi-token PLUGIN_MANIFESTS.
@@ -19,8 +27,8 @@ export class PluginRegistry {
   readonly container: DependencyContainer;
   private readonly pending = new Map<string, PluginSource>();
   private readonly unnamed: PluginSource[] = [];
-  /** Installed plugin packages that could not be loaded while listing or searching (one line each). */
-  readonly loadErrors: string[] = [];
+  /** Installed plugin packages that could not be loaded while listing or searching. */
+  readonly refused: RefusedPlugin[] = [];
 
   constructor(parent: DependencyContainer = rootContainer) {
     this.container = parent.createChildContainer();
@@ -61,7 +69,7 @@ export class PluginRegistry {
     }
     if (!this.has(id)) {
       const known = this.ids();
-      const broken = this.loadErrors.length ? `; ${this.loadErrors.length} installed plugin package(s) failed to load: ${this.loadErrors.join('; ')}` : '';
+      const broken = this.refused.length ? `; ${this.refused.length} installed plugin package(s) failed to load: ${this.loadErrors.join('; ')}` : '';
       const hint = known.length ? ` (did you mean "${closest(id, known)}"? installed: ${known.join(', ')}${broken})` : broken ? ` (${broken.slice(2)})` : '';
       throw new UserError(
         `unknown provider "${id}"${hint}: install its plugin package (npm install <package>) or list it under "plugins" in the profile`,
@@ -72,13 +80,18 @@ export class PluginRegistry {
 
   /**
    * Every plugin, importing all discovered packages. A package that fails to load does not
-   * hide the others: its error is kept in `loadErrors`.
+   * hide the others: it is kept in `refused` with its error.
    */
   async all(): Promise<PluginManifest[]> {
     for (const source of [...this.pending.values()]) await this.tryLoad(source);
     await this.loadUnnamed();
     if (!this.container.isRegistered(PLUGIN_MANIFESTS)) return [];
     return [...this.container.resolveAll(PLUGIN_MANIFESTS)].sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** One line per refused package (see `refused`). */
+  get loadErrors(): string[] {
+    return this.refused.map((r) => r.error);
   }
 
   /** Ids registered or discovered so far (without importing anything). */
@@ -98,7 +111,7 @@ export class PluginRegistry {
     try {
       await this.load(source);
     } catch (error) {
-      this.loadErrors.push((error as Error).message);
+      this.refused.push({ packageName: source.packageName, ...(source.id ? { id: source.id } : {}), error: (error as Error).message });
     }
   }
 

@@ -36,6 +36,7 @@ const bad: [string, string, string, RegExp][] = [
   ['out of range', 'p.yaml', 'source: /s\ndestination: {provider: local}\ntransfers: 0\n', /field "transfers" is invalid/],
   ['bad enum', 'p.yaml', 'source: /s\ndestination: {provider: local}\ncompare: md5\n', /field "compare" is invalid/],
   ['missing source', 'p.yaml', 'destination: {provider: local}\n', /field "source" is invalid/],
+  ['a misspelt required field is named, with the field it stands for', 'p.yaml', 'sorce: /s\ndestination: {provider: local}\n', /unknown field "sorce" \(did you mean "source"\?\)/],
   ['missing destination provider', 'p.yaml', 'source: /s\ndestination: {path: /x}\n', /field "destination.provider" is invalid/],
   ['malformed YAML gives line and column', 'p.yaml', 'source: /s\ndestination: [unclosed\n', /not valid YAML at line \d+, column \d+/],
   ['duplicate YAML keys', 'p.yaml', 'source: /a\nsource: /b\ndestination: {provider: local}\n', /not valid YAML/],
