@@ -206,3 +206,14 @@ test('the lost-answer fault stores first: an upload and a finish are committed a
   t.like(await call(s, 'b2_get_file_info', { fileId: large.fileId }), { status: 200, json: { action: 'upload', contentLength: 6 } });
   t.is(s.fake.lostAnswers, 2);
 });
+
+test('X-Bz-Test-Mode: expire_some_account_authorization_tokens expires the account token on some calls: 401 expired_auth_token, then refused for good', async (t) => {
+  // B2's test modes: "X-Bz-Test-Mode: expire_some_account_authorization_tokens" on calls made with
+  // an account authorization token. Expired tokens answer 401 expired_auth_token.
+  const s = await session(t);
+  const header = { 'X-Bz-Test-Mode': 'expire_some_account_authorization_tokens' };
+  const statuses: number[] = [];
+  for (let i = 0; i < 3; i++) statuses.push((await call(s, 'b2_list_file_names', { bucketId: s.bucketId }, header)).status);
+  t.deepEqual(statuses, [200, 200, 401]);
+  t.like(await call(s, 'b2_list_file_names', { bucketId: s.bucketId }), { status: 401, json: { code: 'expired_auth_token' } }, 'the token stays expired');
+});
