@@ -68,3 +68,17 @@ test('a storage cap reached: the write fails at once (no retries) with a message
   t.notRegex(String(error?.message), /lacks a capability/);
   t.is(fake.callCount('b2_upload_file'), 1);
 });
+
+test('testMode expire_some_account_authorization_tokens: B2 expires the account token now and then; the plugin authorizes again and goes on', async (t) => {
+  const { fake, bucket } = await fakeAccount();
+  t.teardown(() => fake.close());
+  const provider = await connectB2(fakeConfig(fake, bucket, { partSize: 5 * MB, testMode: 'expire_some_account_authorization_tokens' }), testContext());
+  for (let i = 0; i < 6; i++) await provider.write(`f${i}.txt`, Readable.from([Buffer.from(`file ${i}`)]), { size: `file ${i}`.length });
+  await provider.write('big.bin', randomBytesStream(11 * MB, 'expire-some'), { size: 11 * MB });
+  const listed = [];
+  for await (const page of provider.list('')) listed.push(...page);
+  t.is(listed.length, 7);
+  t.true(fake.errorCount('expired_auth_token') >= 2, `${fake.errorCount('expired_auth_token')} expired tokens`);
+  const authorizations = fake.callCount('b2_authorize_account');
+  t.true(authorizations > 1 && authorizations <= 1 + fake.errorCount('expired_auth_token'), `${authorizations} authorizations: again after expiries, shared by concurrent callers`);
+});

@@ -130,6 +130,8 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
         const wire = error instanceof B2WireError ? error : new B2WireError(500, 'internal_error', String(error));
         exchange.status = wire.status;
         errors.set(wire.code, (errors.get(wire.code) ?? 0) + 1);
+        // A refusal can come before the body was read (a busy upload URL): drain it so the client gets the answer.
+        req.resume();
         if (!res.headersSent && !res.destroyed) sendError(res, wire, req.method === 'HEAD');
         else res.destroy();
       })
