@@ -68,3 +68,15 @@ test('a 503 that stored nothing is still retried: the check finds no such upload
   t.is(fake.callCount('b2_upload_file'), 3);
   t.deepEqual(fake.versionsOf(bucket, 'a.txt').map((v) => v.data.toString()), ['new', 'old'], 'the older version with other content is not taken for this upload');
 });
+
+test('a finish B2 refuses (400 part_sha1_mismatch) is not mistaken for a lost answer: the large file is cancelled and the write fails, the previous version intact', async (t) => {
+  const { fake, bucket, provider } = await setup(t);
+  await provider.write('big.bin', Readable.from([Buffer.from('previous')]), { size: 8 });
+  fake.injectFailures({ count: 1, status: 400, code: 'part_sha1_mismatch', calls: ['b2_finish_large_file'] });
+  const error = await t.throwsAsync(provider.write('big.bin', randomBytesStream(12 * MB, 'refused'), { size: 12 * MB }));
+  t.regex(String(error?.message), /part_sha1_mismatch/);
+  t.is(fake.callCount('b2_get_file_info'), 1, 'checked once: not finished');
+  t.is(fake.callCount('b2_cancel_large_file'), 1);
+  t.is(fake.store.largeFiles.size, 0);
+  t.deepEqual(fake.versionsOf(bucket, 'big.bin').map((v) => v.data.toString()), ['previous']);
+});
