@@ -72,10 +72,13 @@ export function isNetworkError(error: unknown): boolean {
 /**
  * Errors worth another try on a fresh upload URL, as B2's upload guide lists them: no
  * connection, 401 expired_auth_token (or a token the pod no longer knows), 408, 429, any 5xx.
+ * Also 400 auth_token_limit (the URL is still busy, e.g. with an upload the client gave up
+ * on): nothing was stored, and another URL is free.
  */
 export function isRetryableUploadError(error: unknown): boolean {
   if (isNetworkError(error)) return true;
   if (!(error instanceof B2ApiError)) return false;
+  if (error.status === 400 && error.code === 'auth_token_limit') return true;
   return (error.status === 401 && (error.code === 'expired_auth_token' || error.code === 'bad_auth_token')) || error.status === 408 || error.status === 429 || error.status >= 500;
 }
 

@@ -82,3 +82,13 @@ test('testMode expire_some_account_authorization_tokens: B2 expires the account 
   const authorizations = fake.callCount('b2_authorize_account');
   t.true(authorizations > 1 && authorizations <= 1 + fake.errorCount('expired_auth_token'), `${authorizations} authorizations: again after expiries, shared by concurrent callers`);
 });
+
+test('a busy upload URL (400 auth_token_limit) is left for a new one: nothing was stored, the write goes on', async (t) => {
+  const { fake, bucket } = await fakeAccount();
+  t.teardown(() => fake.close());
+  const provider = await connectB2(fakeConfig(fake, bucket), testContext());
+  fake.injectFailures({ count: 1, status: 400, code: 'auth_token_limit', calls: ['b2_upload_file'] });
+  await provider.write('a.txt', Readable.from([Buffer.from('a')]), { size: 1 });
+  t.is(fake.callCount('b2_get_upload_url'), 2);
+  t.is(fake.versionsOf(bucket, 'a.txt').length, 1);
+});
