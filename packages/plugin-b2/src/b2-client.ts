@@ -9,6 +9,8 @@ export interface B2ClientOptions {
   readonly authUrl: string;
   /** Learns each new token so it never shows in a message. */
   readonly errors: B2ErrorMapper;
+  /** Sent as X-Bz-Test-Mode on every request (B2's artificial failures, for testing). */
+  readonly testMode?: string;
 }
 
 const API = '/b2api/v3/';
@@ -56,8 +58,11 @@ export class B2Client {
   /** Authorizations done so far (tests, logs). */
   authorizations = 0;
 
+  private readonly testHeaders: Record<string, string>;
+
   constructor(private readonly options: B2ClientOptions) {
     options.errors.addSecret(options.applicationKey);
+    this.testHeaders = options.testMode ? { 'X-Bz-Test-Mode': options.testMode } : {};
   }
 
   async authorization(): Promise<B2Authorization> {
@@ -109,7 +114,7 @@ export class B2Client {
     return this.withToken(async (auth) => {
       const response = await fetch(`${auth.apiUrl}${API}${name}`, {
         method: 'POST',
-        headers: { Authorization: auth.authorizationToken, 'Content-Type': 'application/json' },
+        headers: { Authorization: auth.authorizationToken, 'Content-Type': 'application/json', ...this.testHeaders },
         body: JSON.stringify(body),
         ...(signal ? { signal } : {}),
       });
@@ -132,7 +137,7 @@ export class B2Client {
     return this.withToken(async (auth) => {
       const response = await fetch(urlOf(auth), {
         method: options.method ?? 'GET',
-        headers: { Authorization: auth.authorizationToken, ...(options.range ? { Range: options.range } : {}) },
+        headers: { Authorization: auth.authorizationToken, ...(options.range ? { Range: options.range } : {}), ...this.testHeaders },
         ...(options.signal ? { signal: options.signal } : {}),
       });
       if (!response.ok) throw await errorOf(response, call);
@@ -144,7 +149,7 @@ export class B2Client {
   async upload<T>(call: string, target: B2UploadTarget, headers: Record<string, string>, body: Buffer, signal?: AbortSignal): Promise<T> {
     const response = await fetch(target.uploadUrl, {
       method: 'POST',
-      headers: { Authorization: target.authorizationToken, ...headers },
+      headers: { Authorization: target.authorizationToken, ...headers, ...this.testHeaders },
       body: new Uint8Array(body.buffer, body.byteOffset, body.length),
       ...(signal ? { signal } : {}),
     });

@@ -72,12 +72,29 @@ export function isNetworkError(error: unknown): boolean {
 /**
  * Errors worth another try on a fresh upload URL, as B2's upload guide lists them: no
  * connection, 401 expired_auth_token (or a token the pod no longer knows), 408, 429, any 5xx.
+ * Also 400 auth_token_limit (the URL is still busy, e.g. with an upload the client gave up
+ * on): nothing was stored, and another URL is free.
  */
 export function isRetryableUploadError(error: unknown): boolean {
   if (isNetworkError(error)) return true;
   if (!(error instanceof B2ApiError)) return false;
+  if (error.status === 400 && error.code === 'auth_token_limit') return true;
   return (error.status === 401 && (error.code === 'expired_auth_token' || error.code === 'bad_auth_token')) || error.status === 408 || error.status === 429 || error.status >= 500;
 }
+
+/**
+ * A failure after which the upload may have been stored all the same: the connection broke
+ * (the answer may be what was lost), or B2 answered 408 or 5xx. Refusals (400, 401, 403,
+ * 429) mean nothing was stored.
+ */
+export function answerMayBeLost(error: unknown): boolean {
+  if (isNetworkError(error)) return true;
+  return error instanceof B2ApiError && (error.status === 408 || error.status >= 500);
+}
+
+/** Caps are the account's, not the key's: say which setting to change. */
+const CAP_HINT = 'the storage or transaction cap set for this B2 account is reached: raise it (Caps & Alerts in the B2 web UI) or free space';
+const HINT_BY_CODE: Record<string, string> = { cap_exceeded: CAP_HINT, storage_cap_exceeded: CAP_HINT, transaction_cap_exceeded: CAP_HINT };
 
 const HINT: Partial<Record<ProviderErrorKind, string>> = {
   auth: 'check keyId and applicationKey (the application key may have been deleted or expired)',
@@ -105,7 +122,8 @@ export class B2ErrorMapper {
     if (error instanceof Error && error.name === 'AbortError') return error;
     if (error instanceof B2ApiError) {
       const kind = kindOfB2Error(error);
-      const hint = HINT[kind] ? `; ${HINT[kind]}` : '';
+      const hintText = HINT_BY_CODE[error.code] ?? HINT[kind];
+      const hint = hintText ? `; ${hintText}` : '';
       return new ProviderError(kind, this.scrub(`b2 ${what}: ${error.code} (HTTP ${error.status}): ${error.message}${hint}`), {
         cause: error,
         ...(kind === 'transient' && error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),

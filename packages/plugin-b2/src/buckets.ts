@@ -8,8 +8,11 @@ type Context = { client: B2Client; errors: B2ErrorMapper };
 
 export async function accountBuckets(context: Context, filter: { bucketName?: string } = {}): Promise<B2Bucket[]> {
   const auth = await context.errors.run('authorize', () => context.client.authorization());
+  // A key restricted to one bucket may list only that one, and must name it (B2: "you must include
+  // the bucketId or bucketName of that bucket in the request, or the request will be denied").
+  const named = filter.bucketName === undefined && auth.allowedBucketName !== undefined ? { bucketName: auth.allowedBucketName } : filter;
   const { buckets } = await context.errors.run('list buckets', () =>
-    context.client.call<{ buckets: B2Bucket[] }>('b2_list_buckets', { accountId: auth.accountId, ...filter }),
+    context.client.call<{ buckets: B2Bucket[] }>('b2_list_buckets', { accountId: auth.accountId, ...named }),
   );
   return buckets;
 }

@@ -31,6 +31,11 @@ export const b2ConfigSchema = z
     concurrency: z.number().int().min(1).max(32).default(4),
     /** Create the bucket (allPrivate) when it does not exist. */
     createBucket: z.boolean().default(false),
+    /**
+     * B2's X-Bz-Test-Mode, sent with every request, to try Nimbus against B2's own artificial
+     * failures: fail_some_uploads, expire_some_account_authorization_tokens, force_cap_exceeded.
+     */
+    testMode: z.enum(['fail_some_uploads', 'expire_some_account_authorization_tokens', 'force_cap_exceeded']).optional(),
     /** Where to authorize (b2_authorize_account); other URLs come from its answer. For tests and special endpoints. */
     apiUrl: z.string().url().default(DEFAULT_API_URL),
   })

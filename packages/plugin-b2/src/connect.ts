@@ -17,7 +17,7 @@ import { B2_LIMITS } from './part-size.js';
  */
 export async function connectB2(config: B2Config, context: PluginContext): Promise<B2Provider> {
   const errors = new B2ErrorMapper(B2_SECRET_FIELDS.map((field) => config[field]));
-  const client = new B2Client({ keyId: config.keyId, applicationKey: config.applicationKey, authUrl: config.apiUrl, errors });
+  const client = new B2Client({ keyId: config.keyId, applicationKey: config.applicationKey, authUrl: config.apiUrl, errors, ...(config.testMode ? { testMode: config.testMode } : {}) });
   const auth = await errors.run('authorize', () => client.authorization());
   if (auth.allowedBucketName && !sameBucketName(auth.allowedBucketName, config.bucket)) {
     throw new UserError(`this B2 application key may only use bucket "${auth.allowedBucketName}", not "${config.bucket}": use that bucket or another key`);

@@ -1,6 +1,7 @@
 import type { BodyPart } from '@nimbus/kernel';
 import { createHash } from 'node:crypto';
 import type { B2File, B2UploadPartResponse, B2UploadTarget } from './b2-api-types.js';
+import { findFinishedLargeFile } from './committed-uploads.js';
 import type { UploadContext } from './upload-context.js';
 import { UploadUrlPool } from './upload-url-pool.js';
 import { withUploadRetries } from './upload-retry.js';
@@ -20,7 +21,8 @@ export interface LargeUploadRequest {
 /**
  * A B2 large file: b2_start_large_file, parts through b2_get_upload_part_url +
  * b2_upload_part in parallel (bounded, each part on its own upload URL, retried on a fresh
- * URL when B2 says so), then b2_finish_large_file with every part's SHA-1. On any failure
+ * URL when B2 says so), then b2_finish_large_file with every part's SHA-1 (a failed finish is
+ * checked with b2_get_file_info: it may have finished and lost its answer). On any failure
  * the large file is cancelled (b2_cancel_large_file), so no unfinished file stays behind;
  * until finish, nothing is visible under the name. The whole-file SHA-1 cannot be known
  * at start (the body is streamed), so large_file_sha1 is not set.
@@ -67,7 +69,18 @@ export async function uploadLarge(context: UploadContext, request: LargeUploadRe
   }
   try {
     const file = await errors.run(`finish the large file "${request.path}"`, () =>
-      withUploadRetries(signal, () => client.call<B2File>('b2_finish_large_file', { fileId, partSha1Array: sha1s }, signal)),
+      withUploadRetries(signal, async () => {
+        try {
+          return await client.call<B2File>('b2_finish_large_file', { fileId, partSha1Array: sha1s }, signal);
+        } catch (error) {
+          // A finish whose answer was lost looks like a failure (or, retried, like a 400): ask B2
+          // whether the file is there before retrying or cancelling.
+          if (signal.aborted) throw error;
+          const finished = await findFinishedLargeFile(context, fileId);
+          if (finished) return finished;
+          throw error;
+        }
+      }),
     );
     return { file, parts: partNumber };
   } catch (error) {

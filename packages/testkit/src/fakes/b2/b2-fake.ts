@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { KeyRules, type KeyRestriction } from './b2-key.js';
 import { listFileNames, listFileVersions } from './b2-listing.js';
+import { UploadUrls, type UploadToken } from './b2-upload-urls.js';
 import { B2Store, checkFileInfo, checkFileName, sha1Hex, type B2Bucket, type StoredVersion } from './b2-store.js';
 import { badRequest, B2WireError, decodeHeaderValue, readBody, sendError, sendJson } from './b2-wire.js';
 
@@ -14,6 +16,25 @@ export interface B2FakeOptions {
   readonly absoluteMinimumPartSize?: number;
   /** Buckets that exist from the start (allPrivate). */
   readonly buckets?: readonly string[];
+  /** Make the key a restricted application key: one bucket, a name prefix, some capabilities. */
+  readonly key?: KeyRestriction;
+  /** The storage cap (bytes stored in files and parts) beyond which uploads are refused 403 cap_exceeded. */
+  readonly storageCapBytes?: number;
+  /** With X-Bz-Test-Mode: fail_some_uploads, every this many uploads fails 503 (default 3). */
+  readonly failSomeUploadsEvery?: number;
+}
+
+/**
+ * "Committed, then the answer was lost": the fake stores the upload or finishes the large
+ * file, then breaks the connection (`reset`) or answers 500 instead of the file. A client
+ * that takes this for "not stored" and uploads again leaves a duplicate version; one that
+ * cancels after a lost finish tries to cancel a file that exists.
+ */
+export interface LostAnswer {
+  readonly count: number;
+  /** Which calls: b2_upload_file, b2_upload_part, b2_finish_large_file. */
+  readonly calls: readonly string[];
+  readonly mode?: 'reset' | 'error-500';
 }
 
 export interface InjectedFailure {
@@ -43,6 +64,12 @@ export interface B2Fake {
   expireAuthTokens(): void;
   /** Make the next calls fail with a retryable error (503 with Retry-After, 429...). */
   injectFailures(failure: InjectedFailure): void;
+  /** Store the next matching uploads or finishes, then lose their answers. */
+  loseAnswers(fault: LostAnswer): void;
+  /** How many answers lost so far. */
+  readonly lostAnswers: number;
+  /** How many error answers the fake sent with this B2 error code (e.g. auth_token_limit). */
+  errorCount(code: string): number;
   /** Called after each answered call with its name and how many of that call there were so far. */
   onCall(listener: ((name: string, count: number) => void) | undefined): void;
   /** Create a bucket directly (not through the API). */
@@ -54,13 +81,9 @@ export interface B2Fake {
 
 const API = '/b2api/v3/';
 const MiB5 = 5_000_000;
+/** Calls X-Bz-Test-Mode: force_cap_exceeded refuses. */
+const UPLOAD_CALLS = new Set(['b2_get_upload_url', 'b2_get_upload_part_url', 'b2_upload_file', 'b2_upload_part', 'b2_start_large_file']);
 
-interface UploadToken {
-  readonly kind: 'file' | 'part';
-  /** bucketId for file uploads, fileId for part uploads. */
-  readonly target: string;
-  expired: boolean;
-}
 
 /**
  * A wire-level fake of Backblaze B2's native API (v3) on 127.0.0.1: authorization with
@@ -79,24 +102,87 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
   const store = new B2Store(accountId);
   for (const name of options.buckets ?? []) store.createBucket(name, 'allPrivate');
   const accountTokens = new Map<string, { expired: boolean }>();
-  const uploadTokens = new Map<string, UploadToken>();
+  const uploadUrls = new UploadUrls();
+  const keyRules = new KeyRules(options.key ?? {}, (name) => store.bucketByName(name)?.bucketId);
+  const failSomeEvery = options.failSomeUploadsEvery ?? 3;
+  let failSomeCounter = 0;
+  let expireSomeCounter = 0;
   const calls = new Map<string, number>();
+  const errors = new Map<string, number>();
   const failures: { remaining: number; failure: InjectedFailure }[] = [];
+  const losses: { remaining: number; fault: LostAnswer }[] = [];
+  let lostAnswers = 0;
   let listener: ((name: string, count: number) => void) | undefined;
   let base = '';
 
+  /** What one request did, for the answer and for its upload URL. */
+  interface Exchange {
+    name: string;
+    upload?: UploadToken;
+    status?: number;
+    broken?: boolean;
+  }
+
   const server: Server = createServer((req, res) => {
-    let name = 'unknown';
-    handle(req, res, (n) => (name = n))
+    const exchange: Exchange = { name: 'unknown' };
+    handle(req, res, exchange)
       .catch((error: unknown) => {
         const wire = error instanceof B2WireError ? error : new B2WireError(500, 'internal_error', String(error));
-        if (!res.headersSent) sendError(res, wire, req.method === 'HEAD');
+        exchange.status = wire.status;
+        errors.set(wire.code, (errors.get(wire.code) ?? 0) + 1);
+        // A refusal can come before the body was read (a busy upload URL): drain it so the client gets the answer.
+        req.resume();
+        if (!res.headersSent && !res.destroyed) sendError(res, wire, req.method === 'HEAD');
         else res.destroy();
       })
       .finally(() => {
-        if (name !== 'unknown') listener?.(name, calls.get(name) ?? 0);
+        // Released before the client can send its next request (this runs in the same tick as the answer).
+        if (exchange.upload) uploadUrls.release(exchange.upload, exchange);
+        if (exchange.name !== 'unknown') listener?.(exchange.name, calls.get(exchange.name) ?? 0);
       });
   });
+
+  /** The committed answer, or its loss when a LostAnswer fault matches. */
+  function answer(res: ServerResponse, exchange: Exchange, body: unknown): void {
+    const entry = losses.find((l) => l.remaining > 0 && l.fault.calls.includes(exchange.name));
+    if (!entry) return sendJson(res, 200, body);
+    entry.remaining--;
+    lostAnswers++;
+    if (entry.fault.mode === 'error-500') throw new B2WireError(500, 'internal_error', 'An internal error occurred');
+    exchange.broken = true;
+    res.destroy();
+  }
+
+  /**
+   * X-Bz-Test-Mode, as B2 documents it. Integration checklist: "To test your code, add a
+   * X-Bz-Test-Mode: fail_some_uploads header to the b2_upload_file API call. This will cause
+   * intermittent artificial failures, allowing you to test the resiliency of your code."
+   * B2's other values: expire_some_account_authorization_tokens (on calls with an account
+   * token) and force_cap_exceeded ("a cap limit failure" on upload-related calls).
+   */
+  function testMode(req: IncomingMessage, name: string, token?: { expired: boolean }): void {
+    const mode = req.headers['x-bz-test-mode'];
+    if (mode === 'fail_some_uploads' && (name === 'b2_upload_file' || name === 'b2_upload_part') && ++failSomeCounter % failSomeEvery === 0) {
+      throw new B2WireError(503, 'service_unavailable', 'c001_v0001000_t0000 is too busy (X-Bz-Test-Mode: fail_some_uploads)');
+    }
+    if (mode === 'force_cap_exceeded' && UPLOAD_CALLS.has(name)) throw new B2WireError(403, 'cap_exceeded', 'Cannot upload files, storage cap exceeded.');
+    if (mode === 'expire_some_account_authorization_tokens' && token && ++expireSomeCounter % 3 === 0) {
+      token.expired = true;
+      throw new B2WireError(401, 'expired_auth_token', 'Authorization token has expired');
+    }
+  }
+
+  /**
+   * The storage cap. Uploading guide: "403 Forbidden cap_exceeded - you have reached the
+   * storage cap that you set".
+   */
+  function withinCap(adding: number): void {
+    if (options.storageCapBytes === undefined) return;
+    let stored = 0;
+    for (const list of store.versions.values()) for (const v of list) stored += v.data.length;
+    for (const l of store.largeFiles.values()) for (const p of l.parts.values()) stored += p.data.length;
+    if (stored + adding > options.storageCapBytes) throw new B2WireError(403, 'cap_exceeded', 'Cannot upload files, storage cap exceeded.');
+  }
 
   function count(name: string): void {
     calls.set(name, (calls.get(name) ?? 0) + 1);
@@ -111,37 +197,29 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
     throw new B2WireError(status, code, status === 429 ? 'Too many requests' : 'Service temporarily unavailable', entry.failure.retryAfterSeconds);
   }
 
-  function accountAuth(req: IncomingMessage, query?: URLSearchParams): void {
+  function accountAuth(req: IncomingMessage, query?: URLSearchParams): { expired: boolean } {
     const token = req.headers.authorization ?? query?.get('Authorization') ?? undefined;
     if (!token) throw new B2WireError(401, 'missing_auth_token', 'Authorization token is missing');
     const known = accountTokens.get(token);
     if (!known) throw new B2WireError(401, 'bad_auth_token', 'Invalid authorization token');
     if (known.expired) throw new B2WireError(401, 'expired_auth_token', 'Authorization token has expired');
-  }
-
-  function uploadAuth(req: IncomingMessage, kind: 'file' | 'part', target: string): void {
-    const token = req.headers.authorization;
-    if (!token) throw new B2WireError(401, 'missing_auth_token', 'Authorization token is missing');
-    const known = uploadTokens.get(token);
-    if (!known || known.kind !== kind || known.target !== target) throw new B2WireError(401, 'bad_auth_token', 'Invalid authorization token');
-    if (known.expired) throw new B2WireError(401, 'expired_auth_token', 'Authorization token has expired');
+    return known;
   }
 
   function uploadUrl(kind: 'file' | 'part', target: string): { uploadUrl: string; authorizationToken: string } {
-    const authorizationToken = `4_${randomBytes(16).toString('hex')}`;
-    uploadTokens.set(authorizationToken, { kind, target, expired: false });
+    const token = uploadUrls.issue(kind, target);
     const pod = `c000_v0001${randomBytes(2).toString('hex')}_t00${randomBytes(1).toString('hex')}`;
     const call = kind === 'file' ? 'b2_upload_file' : 'b2_upload_part';
-    return { uploadUrl: `${base}${API}${call}/${encodeURIComponent(target)}/${pod}`, authorizationToken };
+    return { uploadUrl: `${base}${API}${call}/${encodeURIComponent(target)}/${pod}`, authorizationToken: token.value };
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, named: (name: string) => void): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, exchange: Exchange): Promise<void> {
     const url = new URL(req.url ?? '/', base);
     const path = url.pathname;
-    const body = await readBody(req);
 
     if (path.startsWith('/file/')) {
-      named('b2_download_file_by_name');
+      await readBody(req);
+      exchange.name = 'b2_download_file_by_name';
       count('b2_download_file_by_name');
       injected('b2_download_file_by_name');
       const rest = path.slice('/file/'.length);
@@ -149,8 +227,13 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
       if (slash < 0) throw new B2WireError(404, 'not_found', 'File with such name does not exist.');
       const bucket = store.bucketByName(decodeURIComponent(rest.slice(0, slash)));
       if (!bucket) throw new B2WireError(404, 'not_found', 'Bucket does not exist');
-      if (bucket.bucketType !== 'allPublic') accountAuth(req, url.searchParams);
       const fileName = decodeURIComponent(rest.slice(slash + 1));
+      if (bucket.bucketType !== 'allPublic') {
+        accountAuth(req, url.searchParams);
+        keyRules.capability(exchange.name);
+        keyRules.bucket(bucket.bucketId);
+        keyRules.fileName(fileName);
+      }
       const latest = store.latest(bucket.bucketId, fileName);
       if (!latest || latest.action !== 'upload') throw new B2WireError(404, 'not_found', 'File with such name does not exist.');
       return download(req, res, latest);
@@ -159,9 +242,22 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
     if (!path.startsWith(API)) throw new B2WireError(404, 'not_found', `no such API: ${path}`);
     const [call, ...tail] = path.slice(API.length).split('/');
     const name = call ?? '';
-    named(name);
+    exchange.name = name;
     count(name);
 
+    if (name === 'b2_upload_file' || name === 'b2_upload_part') {
+      // The URL's token is claimed before the body arrives: a second upload on it meanwhile is refused.
+      const target = decodeURIComponent(tail[0] ?? '');
+      exchange.upload = uploadUrls.claim(req.headers.authorization, name === 'b2_upload_file' ? 'file' : 'part', target);
+      const body = await readBody(req);
+      injected(name);
+      testMode(req, name);
+      keyRules.capability(name);
+      if (name === 'b2_upload_file') return answer(res, exchange, store.toJson(uploadFile(req, store.bucket(target), body)));
+      return answer(res, exchange, uploadPart(req, target, body));
+    }
+
+    const body = await readBody(req);
     if (name === 'b2_authorize_account') {
       injected(name);
       const header = req.headers.authorization ?? '';
@@ -177,12 +273,9 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
           storageApi: {
             absoluteMinimumPartSize,
             apiUrl: base,
-            bucketId: null,
-            bucketName: null,
-            capabilities: ['listKeys', 'writeKeys', 'deleteKeys', 'listBuckets', 'listAllBucketNames', 'readBuckets', 'writeBuckets', 'deleteBuckets', 'listFiles', 'readFiles', 'shareFiles', 'writeFiles', 'deleteFiles'],
+            ...keyRules.authorizeFields(),
             downloadUrl: base,
             infoType: 'storageApi',
-            namePrefix: null,
             recommendedPartSize,
             s3ApiUrl: base.replace('127.0.0.1', 'localhost'),
           },
@@ -190,31 +283,22 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
       });
     }
 
-    if (name === 'b2_upload_file') {
-      const bucketId = decodeURIComponent(tail[0] ?? '');
-      uploadAuth(req, 'file', bucketId);
-      injected(name);
-      return sendJson(res, 200, store.toJson(uploadFile(req, store.bucket(bucketId), body)));
-    }
-
-    if (name === 'b2_upload_part') {
-      const fileId = decodeURIComponent(tail[0] ?? '');
-      uploadAuth(req, 'part', fileId);
-      injected(name);
-      return sendJson(res, 200, uploadPart(req, fileId, body));
-    }
-
     if (name === 'b2_download_file_by_id') {
       accountAuth(req, url.searchParams);
       injected(name);
+      keyRules.capability(name);
       const fileId = url.searchParams.get('fileId') ?? (body.length ? (JSON.parse(body.toString('utf8')) as { fileId?: string }).fileId : undefined);
       const version = store.findVersion(fileId);
       if (!version || version.action !== 'upload') throw new B2WireError(404, 'not_found', `File not present: ${String(fileId)}`);
+      keyRules.bucket(version.bucketId);
+      keyRules.fileName(version.fileName);
       return download(req, res, version);
     }
 
-    accountAuth(req);
+    const token = accountAuth(req);
     injected(name);
+    testMode(req, name, token);
+    keyRules.capability(name);
     let params: Record<string, any>;
     try {
       params = body.length ? JSON.parse(body.toString('utf8')) : Object.fromEntries(url.searchParams);
@@ -222,16 +306,33 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
       throw badRequest('request body is not valid JSON');
     }
     if (typeof params !== 'object' || params === null) throw badRequest('request body must be a JSON object');
-    return sendJson(res, 200, apiCall(name, params));
+    const result = apiCall(name, params);
+    return name === 'b2_finish_large_file' ? answer(res, exchange, result) : sendJson(res, 200, result);
   }
 
   function apiCall(name: string, p: Record<string, any>): unknown {
     const needAccount = () => {
       if (p['accountId'] !== accountId) throw badRequest(`accountId invalid: ${String(p['accountId'])}`);
     };
+    /** The bucket a call names, which a restricted key must allow. */
+    const allowedBucket = () => {
+      const bucket = store.bucket(p['bucketId']);
+      keyRules.bucket(bucket.bucketId);
+      return bucket;
+    };
+    /** An unfinished large file, in a bucket and under a name the key allows. */
+    const allowedLargeFile = (fileId: string) => {
+      const large = store.largeFiles.get(fileId);
+      if (large) {
+        keyRules.bucket(large.bucketId);
+        keyRules.fileName(large.fileName);
+      }
+      return large;
+    };
     switch (name) {
       case 'b2_list_buckets': {
         needAccount();
+        keyRules.bucketListing(p);
         const buckets = [...store.buckets.values()].filter(
           (b) => (p['bucketId'] === undefined || b.bucketId === p['bucketId']) && (p['bucketName'] === undefined || b.bucketName.toLowerCase() === String(p['bucketName']).toLowerCase()),
         );
@@ -243,13 +344,14 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
         return bucketJson(store.createBucket(p['bucketName'], String(p['bucketType'] ?? '')));
       }
       case 'b2_get_upload_url': {
-        const bucket = store.bucket(p['bucketId']);
+        const bucket = allowedBucket();
         return { bucketId: bucket.bucketId, ...uploadUrl('file', bucket.bucketId) };
       }
       case 'b2_start_large_file': {
-        const bucket = store.bucket(p['bucketId']);
+        const bucket = allowedBucket();
         const fileName = String(p['fileName'] ?? '');
         checkFileName(fileName);
+        keyRules.fileName(fileName);
         if (typeof p['contentType'] !== 'string') throw badRequest('contentType is required');
         const fileInfo = checkFileInfo((p['fileInfo'] as Record<string, string> | undefined) ?? {}, fileName);
         const uploadTimestamp = store.now();
@@ -259,21 +361,22 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
       }
       case 'b2_get_upload_part_url': {
         const fileId = String(p['fileId'] ?? '');
-        if (!store.largeFiles.has(fileId)) throw badRequest(`No active upload for: ${fileId}`);
+        if (!allowedLargeFile(fileId)) throw badRequest(`No active upload for: ${fileId}`);
         return { fileId, ...uploadUrl('part', fileId) };
       }
       case 'b2_finish_large_file':
         return store.toJson(finishLargeFile(String(p['fileId'] ?? ''), p['partSha1Array']));
       case 'b2_cancel_large_file': {
         const fileId = String(p['fileId'] ?? '');
-        const large = store.largeFiles.get(fileId);
+        const large = allowedLargeFile(fileId);
         if (!large) throw badRequest(`No active upload for: ${fileId}`);
         store.largeFiles.delete(fileId);
         return { accountId, bucketId: large.bucketId, fileId, fileName: large.fileName };
       }
       case 'b2_list_unfinished_large_files': {
-        const bucket = store.bucket(p['bucketId']);
+        const bucket = allowedBucket();
         const prefix = String(p['namePrefix'] ?? '');
+        keyRules.listingPrefix(prefix);
         const max = p['maxFileCount'] === undefined ? 100 : Number(p['maxFileCount']);
         if (!Number.isInteger(max) || max < 1 || max > 100) throw new B2WireError(400, 'out_of_range', 'maxFileCount out of range: 1-100');
         const all = [...store.largeFiles.values()]
@@ -283,13 +386,17 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
         return { files: from.slice(0, max).map((l) => store.largeFileJson(l)), nextFileId: from[max]?.fileId ?? null };
       }
       case 'b2_list_file_names':
-        return listFileNames(store, listRequest(p));
-      case 'b2_list_file_versions':
-        return listFileVersions(store, listRequest(p));
+      case 'b2_list_file_versions': {
+        allowedBucket();
+        const request = listRequest(p);
+        keyRules.listingPrefix(request.prefix);
+        return name === 'b2_list_file_names' ? listFileNames(store, request) : listFileVersions(store, request);
+      }
       case 'b2_hide_file': {
-        const bucket = store.bucket(p['bucketId']);
+        const bucket = allowedBucket();
         const fileName = String(p['fileName'] ?? '');
         checkFileName(fileName);
+        keyRules.fileName(fileName);
         const latest = store.latest(bucket.bucketId, fileName);
         if (!latest) throw new B2WireError(400, 'no_such_file', `File not present: ${fileName}`);
         if (latest.action === 'hide') throw new B2WireError(400, 'already_hidden', `File already hidden: ${fileName}`);
@@ -312,6 +419,8 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
         const fileId = String(p['fileId'] ?? '');
         const fileName = String(p['fileName'] ?? '');
         const version = store.findVersion(fileId);
+        keyRules.fileName(fileName);
+        if (version) keyRules.bucket(version.bucketId);
         if (version && version.fileName === fileName) {
           store.removeVersion(version);
           return { fileId, fileName };
@@ -326,6 +435,8 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
       case 'b2_get_file_info': {
         const version = store.findVersion(p['fileId']);
         if (!version) throw new B2WireError(404, 'not_found', `File not present: ${String(p['fileId'])}`);
+        keyRules.bucket(version.bucketId);
+        keyRules.fileName(version.fileName);
         return store.toJson(version);
       }
       default:
@@ -354,6 +465,7 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
     if (typeof rawName !== 'string') throw badRequest('Missing header: X-Bz-File-Name');
     const fileName = decodeHeaderValue(rawName);
     checkFileName(fileName);
+    keyRules.fileName(fileName);
     const contentType = req.headers['content-type'];
     if (typeof contentType !== 'string') throw badRequest('Missing header: Content-Type');
     const data = verifiedBody(req, body);
@@ -363,6 +475,7 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
     }
     const fileInfo = checkFileInfo(info, fileName);
     if (data.length > 5_000_000_000) throw badRequest('files above 5 GB must be uploaded as large files');
+    withinCap(data.length);
     const uploadTimestamp = store.now();
     return store.addVersion({
       fileId: store.newFileId(bucket.bucketId, uploadTimestamp),
@@ -400,6 +513,7 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
     if (!Number.isInteger(partNumber) || partNumber < 1 || partNumber > 10_000) throw badRequest('X-Bz-Part-Number must be 1 to 10000');
     const data = verifiedBody(req, body);
     if (data.length > 5_000_000_000) throw badRequest('parts must be no more than 5 GB');
+    withinCap(data.length - (large.parts.get(partNumber)?.data.length ?? 0));
     const sha1 = sha1Hex(data);
     large.parts.set(partNumber, { data, sha1 });
     return { fileId, partNumber, contentLength: data.length, contentSha1: sha1, contentMd5: null, serverSideEncryption: { algorithm: null, mode: null }, uploadTimestamp: store.now() };
@@ -409,11 +523,19 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
     const large = store.largeFiles.get(fileId);
     if (!large) throw badRequest(`No active upload for: ${fileId}`);
     if (!Array.isArray(partSha1Array) || partSha1Array.length === 0) throw badRequest('partSha1Array is required');
+    // Large files guide: "Large files can range from 5MB all the way up to 10TB" and "the minimum
+    // part size is 5MB, except for the last part": a one-part "large file" is a small file, and
+    // B2 refuses to finish it.
+    if (partSha1Array.length < 2) throw badRequest('large files must have at least 2 parts');
     const parts: Buffer[] = [];
     for (let i = 0; i < partSha1Array.length; i++) {
       const part = large.parts.get(i + 1);
-      if (!part) throw badRequest(`Part number ${i + 1} has not been uploaded`);
-      if (part.sha1 !== String(partSha1Array[i]).toLowerCase()) throw badRequest(`Part number ${i + 1} has a different SHA1 than was uploaded`);
+      // b2_finish_large_file "will return an error if there is no active upload with the given
+      // file ID, or if any of the parts of the file have not been uploaded"; b2sdk maps the codes
+      // B2 sends: 400 missing_part ("Part number has not been uploaded") and 400
+      // part_sha1_mismatch ("Part number ... has wrong SHA1").
+      if (!part) throw new B2WireError(400, 'missing_part', `Part number ${i + 1} has not been uploaded`);
+      if (part.sha1 !== String(partSha1Array[i]).toLowerCase()) throw new B2WireError(400, 'part_sha1_mismatch', `Part number ${i + 1} has wrong SHA1`);
       if (i < partSha1Array.length - 1 && part.data.length < absoluteMinimumPartSize) {
         throw badRequest(`Part number ${i + 1} is smaller than the minimum part size ${absoluteMinimumPartSize}`);
       }
@@ -484,8 +606,15 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
     callCount: (name) => calls.get(name) ?? 0,
     expireAuthTokens() {
       for (const t of accountTokens.values()) t.expired = true;
-      for (const t of uploadTokens.values()) t.expired = true;
+      uploadUrls.expireAll();
     },
+    loseAnswers(fault) {
+      losses.push({ remaining: fault.count, fault });
+    },
+    get lostAnswers() {
+      return lostAnswers;
+    },
+    errorCount: (code) => errors.get(code) ?? 0,
     injectFailures(failure) {
       failures.push({ remaining: failure.count, failure });
     },
