@@ -209,7 +209,9 @@ export class AzureProvider implements StorageProvider {
       if (state && state.status !== 'online') throw archivedSource(from);
       // The poller starts the copy; its status is followed here rather than by pollUntilDone, which would wait for hours.
       const started = await target.beginCopyFromURL(source.url, this.options.accessTier ? { tier: this.options.accessTier } : {});
-      let copyStatus = started.getOperationState().result?.copyStatus;
+      const begun = started.getOperationState();
+      // The poller keeps a result only for a finished copy; one not finished is pending.
+      let copyStatus = begun.isCompleted ? begun.result?.copyStatus : 'pending';
       while (copyStatus === 'pending') {
         const now = await target.getProperties();
         // Archived since it was looked at: the destination rehydrates for hours; never wait for that.
