@@ -31,7 +31,10 @@ function bodyRevokingMidway(midway: () => Promise<void>): Readable {
   })(), { objectMode: false });
 }
 
-async function expireMidUpload(t: import('ava').ExecutionContext, settings: Record<string, unknown>): Promise<OpenstackProvider> {
+/** Makes the plugin's current token invalid, as an expiry would; true when it was live. */
+type Expire = (token: string) => Promise<boolean>;
+
+async function expireMidUpload(t: import('ava').ExecutionContext, settings: Record<string, unknown>, expire: Expire = revokeSwiftToken): Promise<OpenstackProvider> {
   const swift = await ensureSwiftServer();
   // The spare tempauth user: revoking its token disturbs no other test.
   const config = openstackConfigSchema.parse({
@@ -43,7 +46,7 @@ async function expireMidUpload(t: import('ava').ExecutionContext, settings: Reco
   let revokedToken = '';
   const entry = await provider.write('long-upload.bin', bodyRevokingMidway(async () => {
     revokedToken = (await provider.client.session.credentials()).token;
-    t.true(await revokeSwiftToken(revokedToken), 'the token was live until now');
+    t.true(await expire(revokedToken), 'the token was live until now');
   }), { size: SIZE });
   t.is(entry.size, SIZE);
   t.is(provider.client.session.authentications, 2, 'one renewal after the 401, shared by the parallel segments');
@@ -63,6 +66,8 @@ test.serial('Identity v3: the renewal goes back to the Identity service', async 
     users: [{ name: 'carol', password: 'carol-pw', project: { name: 'p', id: 'p-1' }, swift: { authUrl: swift.authUrl, user: `${SWIFT_SPARE_USER.account}:${SWIFT_SPARE_USER.user}`, key: SWIFT_SPARE_USER.key } }],
   });
   t.teardown(() => identity.close());
-  await expireMidUpload(t, { authUrl: identity.v3Url, user: 'carol', key: 'carol-pw', tenant: 'p' });
+  // The fake's tokens stand for tempauth tokens; the fake decides when they expire.
+  await expireMidUpload(t, { authUrl: identity.v3Url, user: 'carol', key: 'carol-pw', tenant: 'p' }, async (token) => identity.expireToken(token));
   t.is(identity.issued.v3, 2, 'the first token, then the renewed one');
+  t.true(identity.refusedRequests >= 1, 'the object store refused the expired token');
 });
