@@ -83,13 +83,19 @@ test('tokens expire when `access.token.expires` says; the object store then answ
   t.is((await fetch(storage, { method: 'HEAD', headers: { 'x-auth-token': 'never-issued' } })).status, 401, 'an unknown token is refused too');
 });
 
-test('expireToken and setTokenLifetime act on demand; v3 tokens follow the same lifetime', async (t) => {
+test('expireToken, expireAllTokens and setTokenLifetime act on demand; v3 tokens follow the same lifetime', async (t) => {
   const identity = await fake(t);
   const first = await v2Tokens(identity, PASSWORD_AUTH);
   t.true(Date.parse(first.json.access.token.expires) - Date.now() > 3000_000, 'an hour by default');
   t.true(identity.expireToken(first.json.access.token.id));
   t.false(identity.expireToken('never-issued'));
   t.is((await fetch(objectStoreUrl(first.json.access), { method: 'HEAD', headers: { 'x-auth-token': first.json.access.token.id } })).status, 401);
+  const second = await v2Tokens(identity, PASSWORD_AUTH);
+  const third = await v2Tokens(identity, PASSWORD_AUTH);
+  t.is(identity.expireAllTokens(), 2, 'the two still valid');
+  for (const { json } of [second, third]) {
+    t.is((await fetch(objectStoreUrl(json.access), { method: 'HEAD', headers: { 'x-auth-token': json.access.token.id } })).status, 401);
+  }
 
   identity.setTokenLifetime(5);
   const v3 = await fetch(identity.v3Url + '/auth/tokens', {

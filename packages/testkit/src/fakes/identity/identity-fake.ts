@@ -54,6 +54,11 @@ export interface IdentityFake {
   setTokenLifetime(seconds: number): void;
   /** Make an issued token expire at once; false when the fake never issued it. */
   expireToken(token: string): boolean;
+  /**
+   * Make every token issued so far expire at once, as when Keystone revokes them ("A token can
+   * also become invalid for other reasons", OpenStack API quick start); resolves how many were valid.
+   */
+  expireAllTokens(): number;
   /** Object-store requests answered 401 because their token had expired or was unknown. */
   readonly refusedRequests: number;
   close(): Promise<void>;
@@ -210,6 +215,7 @@ export async function startIdentityFake(options: IdentityFakeOptions): Promise<I
     requests,
     setTokenLifetime: (seconds) => void (tokens.lifetimeMs = seconds * 1000),
     expireToken: (token) => tokens.expire(token),
+    expireAllTokens: () => tokens.expireAll(),
     get refusedRequests() {
       return front.refused;
     },

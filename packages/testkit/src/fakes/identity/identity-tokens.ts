@@ -37,6 +37,16 @@ export class IdentityTokens {
     return token.swiftToken;
   }
 
+  /** Make every token issued so far expire at once; resolves how many were still valid. */
+  expireAll(now = Date.now()): number {
+    let live = 0;
+    for (const token of this.tokens.values()) {
+      if (token.expiresAt > now) live++;
+      token.expiresAt = 0;
+    }
+    return live;
+  }
+
   /** Make a token expire at once; false when it was never issued. */
   expire(id: string): boolean {
     const token = this.tokens.get(id);
