@@ -31,7 +31,7 @@ export class AuthSession {
 
   private marginFor(c: SwiftCredentials, expiresAt: number): number {
     const requestedAt = this.requestedAt.get(c);
-    return requestedAt === undefined ? RENEW_MARGIN_MS : Math.min(RENEW_MARGIN_MS, (expiresAt - requestedAt) * RENEW_FRACTION);
+    return requestedAt === undefined ? RENEW_MARGIN_MS : Math.max(0, Math.min(RENEW_MARGIN_MS, (expiresAt - requestedAt) * RENEW_FRACTION));
   }
 
   /** Replaces `staleToken` (unless another request already did or is doing so) and returns fresh credentials. */

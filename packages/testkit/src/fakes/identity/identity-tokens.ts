@@ -29,7 +29,11 @@ export class IdentityTokens {
     return { id, expiresAt };
   }
 
-  /** The tempauth token behind a valid token; undefined for a token expired or never issued. */
+  /**
+   * The tempauth token behind a valid token; undefined for a token expired or never issued.
+   * Identity API v2.0: "If the authentication token has expired, a 401 response code is
+   * returned. [...] The Identity API treats expired tokens as invalid tokens."
+   */
   validate(id: string, now = Date.now()): string | undefined {
     const token = this.tokens.get(id);
     if (!token) return undefined;
