@@ -1,6 +1,7 @@
 import { isProviderError, type StorageProvider } from '@nimbus/kernel';
 import { startAzureArchiveProxy, treeDigest, writeTree, type AzureArchiveProxy } from '@nimbus/testkit';
 import test, { type ExecutionContext } from 'ava';
+import { rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { connectWith, freshContainer, testAccount } from './test-support/azurite-account.js';
@@ -129,4 +130,81 @@ test('through the kernel, three runs: restore requested and logged, still pendin
   t.is(third.counts.restored, 3);
   t.is(third.exitCode, 0);
   t.deepEqual(await treeDigest(target), await treeDigest(runs.source));
+});
+
+test('copy and move of an archived or rehydrating blob are refused at once and start nothing; the blob stays where it was', async (t) => {
+  // Azure copies an archived blob only into an online tier, pending for hours while the copy
+  // rehydrates, and the source must not change until then (see archive-proxy-rules.test.ts).
+  // With an online tier configured the plugin used to start such a copy and wait for it.
+  const { container, proxy, provider } = await throughProxy(t, { accessTier: 'Hot' });
+  await provider.write('cold.txt', body('frozen'), { size: 6, tier: 'Archive' });
+  for (const attempt of [() => provider.copy!('cold.txt', '$SBV$/cold.txt/1'), () => provider.move!('cold.txt', '$SBV$/cold.txt/2')]) {
+    const error = await t.throwsAsync(attempt());
+    t.true(isProviderError(error, 'archived'), String(error));
+    t.regex(error!.message, /"cold\.txt" is in the Archive tier: Azure copies it only by rehydrating the copy/);
+  }
+  t.is(proxy.pendingOf(container.name, '$SBV$/cold.txt/1'), undefined, 'no rehydrating copy was started');
+  t.is(await provider.stat('$SBV$/cold.txt/1'), undefined);
+  t.is(await provider.stat('$SBV$/cold.txt/2'), undefined);
+  t.deepEqual((await provider.stat('cold.txt'))?.archive, { status: 'archived', tier: 'Archive' }, 'the move did not delete the source');
+
+  await provider.requestRestore!('cold.txt', {});
+  t.true(isProviderError(await t.throwsAsync(provider.move!('cold.txt', 'elsewhere.txt')), 'archived'), 'rehydrating is still archived');
+  await proxy.completeRehydration(container.name, 'cold.txt');
+  const moved = await provider.move!('cold.txt', 'elsewhere.txt');
+  t.deepEqual(moved.archive, { status: 'online', tier: 'Hot' });
+  t.is(await readText(provider, 'elsewhere.txt'), 'frozen');
+  t.is(await provider.stat('cold.txt'), undefined, 'once online, a move is copy then delete');
+});
+
+test('through the kernel: an mtime-only change of an archived file goes to the database only; deleting one keeps it (no version possible) and the run goes on', async (t) => {
+  const { container, proxy } = await throughProxy(t);
+  const { server } = await testAccount();
+  const runs = await kernelRuns(t, {
+    accountName: server.accountName, accountKey: server.accountKey, serviceUrl: proxy.blobEndpoint,
+    container: container.name, prefix: 'backup', accessTier: 'Archive',
+  });
+  await writeTree(runs.source, { 'touched.txt': 'same bytes', 'gone.txt': 'to be deleted', 'kept.txt': 'k', 'new/': null });
+  t.deepEqual((await runs.backup()).failures, []);
+  const metadataBefore = (await container.client.getBlobClient('backup/touched.txt').getProperties()).metadata;
+
+  const later = new Date(Date.UTC(2030, 0, 1));
+  await utimes(join(runs.source, 'touched.txt'), later, later);
+  await rm(join(runs.source, 'gone.txt'));
+  await writeFile(join(runs.source, 'new', 'fresh.txt'), 'fresh');
+  const second = await runs.backup();
+  t.is(second.counts.touched, 1);
+  t.is(second.counts.uploaded, 1, 'the new file went up');
+  t.deepEqual(second.failures.map((f) => f.path), ['gone.txt'], 'only the delete of the archived file failed');
+  t.regex(second.failures[0]!.error, /could not be kept as a version, so it was not deleted.*Archive tier/);
+  t.true(await container.client.getBlobClient('backup/gone.txt').exists(), 'nothing lost: the archived file is still there');
+  t.deepEqual((await container.client.getBlobClient('backup/touched.txt').getProperties()).metadata, metadataBefore, 'the archived blob was not changed');
+  const versions = [];
+  for await (const item of container.client.listBlobsFlat({ prefix: 'backup/$SBV$' })) versions.push(item.name);
+  t.deepEqual(versions, [], 'no rehydrating copy was started as a version');
+
+  const third = await runs.backup();
+  t.is(third.counts.touched, 0, 'the new mtime was recorded');
+  t.is(third.counts.unchanged, 3);
+});
+
+test('a blob archived behind Nimbus\'s back (lifecycle rule): the refused metadata change is recorded in the database instead', async (t) => {
+  const { container, proxy } = await throughProxy(t);
+  const { server } = await testAccount();
+  const runs = await kernelRuns(t, {
+    accountName: server.accountName, accountKey: server.accountKey, serviceUrl: proxy.blobEndpoint,
+    container: container.name, prefix: 'backup',
+  });
+  await writeTree(runs.source, { 'a.txt': 'alpha', 'b.txt': 'beta' });
+  t.deepEqual((await runs.backup()).failures, []);
+  await proxy.archive(container.name, 'backup/a.txt');
+  const later = new Date(Date.UTC(2031, 5, 6));
+  await utimes(join(runs.source, 'a.txt'), later, later);
+  await utimes(join(runs.source, 'b.txt'), later, later);
+  const second = await runs.backup();
+  t.deepEqual(second.failures, []);
+  t.is(second.counts.touched, 2);
+  t.is((await container.client.getBlobClient('backup/b.txt').getProperties()).metadata?.['nimbus_mtime'], String(later.getTime()), 'an online blob gets the new mtime in its metadata');
+  const third = await runs.backup();
+  t.is(third.counts.unchanged, 2);
 });

@@ -11,6 +11,7 @@ import {
 } from '@nimbus/kernel';
 import type { ContainerClient } from '@azure/storage-blob';
 import { PassThrough, type Readable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import { archiveStateOf, rehydrationTarget } from './archive-state.js';
 import { fileEntry, folderEntry } from './blob-entries.js';
 import { BlobPaths } from './blob-paths.js';
@@ -24,6 +25,14 @@ const DEFAULT_PAGE_SIZE = 1000;
 /** Azure's largest List Blobs page. */
 const MAX_PAGE_SIZE = 5000;
 const COPY_POLL_MS = 500;
+
+/** Copying or moving an archived blob would mean a rehydrating copy that stays pending for hours. */
+function archivedSource(path: string): ProviderError {
+  return new ProviderError(
+    'archived',
+    `"${path}" is in the Archive tier: Azure copies it only by rehydrating the copy, which takes hours, so it was left as it is (it can be copied once rehydrated)`,
+  );
+}
 
 export interface AzureProviderOptions extends UploadSettings {
   readonly prefix: string;
@@ -179,18 +188,39 @@ export class AzureProvider implements StorageProvider {
     }
   }
 
-  /** Copy Blob within the account: the service copies the bytes, metadata and Content-MD5. */
+  /**
+   * Copy Blob within the account: the service copies the bytes, metadata and Content-MD5.
+   *
+   * An archived (or rehydrating) source is refused with 'archived' before anything is
+   * started: Azure copies an archived blob only into an online tier, as a copy that stays
+   * pending while the destination rehydrates (up to 15 hours), and the source must stay
+   * as it is until then ("Do not delete the source blob until the rehydration has
+   * completed"). A run cannot wait that long, and the callers (version keeping before an
+   * overwrite or a delete) change the source right after the copy, which would make the
+   * copy fail and the kept version vanish. Refusing keeps the blob where it is, intact.
+   * An online source's copy is waited for (within an account it finishes in moments).
+   */
   async copy(from: string, to: string): Promise<RemoteEntry> {
     const source = this.container.getBlobClient(this.paths.blobName(from));
     const target = this.container.getBlobClient(this.paths.blobName(to));
     try {
-      const poller = await target.beginCopyFromURL(source.url, {
-        intervalInMs: COPY_POLL_MS,
-        ...(this.options.accessTier ? { tier: this.options.accessTier } : {}),
-      });
-      const result = await poller.pollUntilDone();
-      if (result.copyStatus !== 'success') {
-        throw new ProviderError('transient', `copy of "${from}" to "${to}" ended with status ${result.copyStatus ?? 'unknown'}`);
+      const before = await source.getProperties();
+      const state = archiveStateOf(before.accessTier, before.archiveStatus);
+      if (state && state.status !== 'online') throw archivedSource(from);
+      // The poller starts the copy; its status is followed here rather than by pollUntilDone, which would wait for hours.
+      const started = await target.beginCopyFromURL(source.url, this.options.accessTier ? { tier: this.options.accessTier } : {});
+      const begun = started.getOperationState();
+      // The poller keeps a result only for a finished copy; one not finished is pending.
+      let copyStatus = begun.isCompleted ? begun.result?.copyStatus : 'pending';
+      while (copyStatus === 'pending') {
+        const now = await target.getProperties();
+        // Archived since it was looked at: the destination rehydrates for hours; never wait for that.
+        if (archiveStateOf(now.accessTier, now.archiveStatus)?.status === 'restoring') throw archivedSource(from);
+        copyStatus = now.copyStatus;
+        if (copyStatus === 'pending') await delay(COPY_POLL_MS);
+      }
+      if (copyStatus !== 'success') {
+        throw new ProviderError('transient', `copy of "${from}" to "${to}" ended with status ${copyStatus ?? 'unknown'}`);
       }
     } catch (error) {
       if (isNotFound(error) || errorCodeOf(error) === 'CannotVerifyCopySource') {
@@ -203,7 +233,10 @@ export class AzureProvider implements StorageProvider {
     return entry;
   }
 
-  /** Azure has no rename: copy, then delete the source. */
+  /**
+   * Azure has no rename: copy, then delete the source. The source is deleted only once the
+   * copy has succeeded; an archived source is refused by `copy` before anything changes.
+   */
   async move(from: string, to: string): Promise<RemoteEntry> {
     const entry = await this.copy(from, to);
     await this.delete(from);

@@ -1,7 +1,9 @@
-import { ensureSwiftServer, makeTempDir, revokeSwiftToken, startB2Fake, startFaultInjectionProxy, treeDigest, writeTree } from '@nimbus/testkit';
+import { ensureSwiftServer, makeTempDir, revokeSwiftToken, startB2Fake, startFaultInjectionProxy, startIdentityFake, treeDigest, writeTree } from '@nimbus/testkit';
 import test from 'ava';
 import { join } from 'node:path';
+import { recordedState } from './support/database.js';
 import { inProcessBackup } from './support/in-process.js';
+import { sourceSpec } from './support/source-tree.js';
 import { swiftNativeTarget } from './support/targets.js';
 
 const MiB = 1024 * 1024;
@@ -56,4 +58,40 @@ test('b2 (fake): every token expires between two parts of a large file; the back
   t.true(fake.callCount('b2_authorize_account') >= 2, 'authorized again');
   t.is(fake.versionsOf('nimbus-token', 'root/long upload.bin').length, 1, 'one file version, no duplicate');
   t.is(fake.store.largeFiles.size, 0, 'no unfinished large file left');
+});
+
+test('swift-native through Identity v2 (fake) whose tokens live 2 s and are also revoked every 3 s: the backup renews them as it goes; every object exact, nothing left over', async (t) => {
+  const target = await swiftNativeTarget('identity');
+  t.teardown(() => target.cleanup());
+  const swift = await ensureSwiftServer();
+  const identity = await startIdentityFake({
+    users: [{ name: 'reliability', password: 'reliability-pw', project: { name: 'backups', id: 'p-backups' }, swift: { authUrl: swift.authUrl, user: swift.user, key: swift.key } }],
+    tokenLifetimeSeconds: 2,
+  });
+  t.teardown(() => identity.close());
+  const dir = await makeTempDir('nimbus-token-identity-');
+  t.teardown(dir.cleanup);
+  const source = join(dir.path, 'source');
+  await writeTree(source, sourceSpec({ files: 300, large: 3, seed: 211 }));
+  const destination = { ...target.destination(), authUrl: identity.v2Url, user: 'reliability', key: 'reliability-pw', tenant: 'backups' };
+  const backup = inProcessBackup({ dir: dir.path, source, destination, transfers: 4 });
+  // Expiry by the clock is mostly renewed ahead of time; revoking every token now and then makes
+  // requests in flight meet a token that is no longer valid (401), as an early expiry would.
+  let revocations = 0;
+  const revoker = setInterval(() => (revocations += identity.expireAllTokens() > 0 ? 1 : 0), 3000);
+  t.teardown(() => clearInterval(revoker));
+  const started = Date.now();
+  const report = await backup.run();
+  clearInterval(revoker);
+  const seconds = (Date.now() - started) / 1000;
+  t.log(`${seconds.toFixed(1)} s, ${identity.issued.v2} tokens issued, ${revocations} revocations, ${identity.refusedRequests} requests refused for an expired token`);
+  t.deepEqual(report.failures, []);
+  t.is(report.exitCode, 0);
+  t.true(identity.issued.v2 >= 2, 'tokens were renewed during the run');
+  if (revocations > 0) t.true(identity.refusedRequests > 0, 'requests met a revoked token and were sent again with a new one');
+  const stored = await target.objects();
+  t.deepEqual(stored, await treeDigest(source), 'every object byte for byte, no extra or duplicate object');
+  t.deepEqual(await target.leftovers(), [], 'no orphan segment');
+  const db = await recordedState(backup.dataDir);
+  t.deepEqual(db.paths, [...stored.keys()].sort(), 'the cloud database records exactly the stored objects');
 });

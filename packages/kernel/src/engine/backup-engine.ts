@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { CompareMethod, VersioningSettings } from '../config/profile.js';
 import type { CloudDatabase, FileFacts, FolderFacts } from '../database/cloud-database.js';
-import { describeError } from '../errors/nimbus-error.js';
+import { describeError, isProviderError } from '../errors/nimbus-error.js';
 import type { Logger } from '../log/logger.js';
 import { supports } from '../provider/operations.js';
 import { joinPath, parentOf } from '../provider/paths.js';
@@ -253,14 +253,28 @@ export class BackupEngine {
 
   /** Content is the same, only the mtime moved: correct it without sending the file. */
   private async touch(path: string, file: LocalFile, record: FileFacts): Promise<void> {
-    // Where the provider can hold neither, the database alone carries the new mtime.
-    const correct = supports(this.provider, 'setMtime')
-      ? () => this.provider.setMtime!(path, file.mtime)
-      : supports(this.provider, 'setMetadata')
-        ? () => this.provider.setMetadata!(path, metadataFor(file.size, file.mtime, record))
-        : async () => undefined;
+    // Where the provider can hold neither, the database alone carries the new mtime; so it
+    // does for an archived object, which services refuse to change (metadata included).
+    const archived = record.archiveStatus === 'archived' || record.archiveStatus === 'restoring';
+    const change = archived
+      ? undefined
+      : supports(this.provider, 'setMtime')
+        ? () => this.provider.setMtime!(path, file.mtime)
+        : supports(this.provider, 'setMetadata')
+          ? () => this.provider.setMetadata!(path, metadataFor(file.size, file.mtime, record))
+          : undefined;
+    let archivedNow = false;
+    const correct = async () => {
+      try {
+        await change?.();
+      } catch (error) {
+        // Archived behind Nimbus's back (a lifecycle rule): the database carries the mtime.
+        if (!isProviderError(error, 'archived')) throw error;
+        archivedNow = true;
+      }
+    };
     if (!(await this.mutate('touch', path, correct))) return;
-    this.writer.saveFile({ ...record, mtime: file.mtime, lastRun: this.runId });
+    this.writer.saveFile({ ...record, mtime: file.mtime, lastRun: this.runId, ...(archivedNow ? { archiveStatus: 'archived' } : {}) });
     this.counts.touched++;
   }
 

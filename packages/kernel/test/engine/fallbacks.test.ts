@@ -4,6 +4,7 @@ import { rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { MASKS, maskCapabilities, treeDigest, writeTree } from '@nimbus/testkit';
 import { destinationDigest, harness, transferred, wrappedLocal } from './harness.js';
+import { ProviderError, type StorageProvider } from '@nimbus/kernel';
 
 const T0 = new Date('2023-06-01T08:00:00.500Z').getTime();
 const tree = {
@@ -75,4 +76,33 @@ test('a lost database on a provider that keeps neither metadata nor mtime: files
   t.is(report.counts.updated, 3, 'without the database the originals\' mtimes are unknown');
   t.is(transferred(await h.run({ provider: 'bare' })), 0);
   t.deepEqual(await destinationDigest(h), await treeDigest(h.source));
+});
+
+test('an mtime-only change the service refuses because the object is archived is recorded in the database only', async (t) => {
+  // Archive tiers refuse changes to an archived object, its metadata and mtime included
+  // (Azure: 409 BlobArchived); here the refusal comes for a.txt as a lifecycle rule would cause it.
+  const attempts: string[] = [];
+  const archiving = wrappedLocal('archiving', (p) => {
+    const wrapped: StorageProvider = Object.create(p);
+    wrapped.setMtime = async (path, mtime) => {
+      attempts.push(path);
+      if (path === 'a.txt') throw new ProviderError('archived', `"${path}" is in the Archive tier`);
+      return p.setMtime!(path, mtime);
+    };
+    return wrapped;
+  });
+  const h = await harness(t, [archiving]);
+  await writeTree(h.source, tree);
+  t.is((await h.run({ provider: 'archiving' })).exitCode, 0);
+  for (const file of ['a.txt', 'd/b.txt']) await utimes(join(h.source, file), new Date(T0 + 7000), new Date(T0 + 7000));
+  const report = await h.run({ provider: 'archiving' });
+  t.deepEqual(report.failures, []);
+  t.is(report.counts.touched, 2);
+  t.is(transferred(report), 0);
+  t.deepEqual(attempts.sort(), ['a.txt', 'd/b.txt']);
+  const again = await h.run({ provider: 'archiving' });
+  t.is(again.counts.touched, 0, 'the new mtime of the archived file was recorded');
+  await utimes(join(h.source, 'a.txt'), new Date(T0 + 9000), new Date(T0 + 9000));
+  t.is((await h.run({ provider: 'archiving' })).counts.touched, 1);
+  t.deepEqual(attempts.sort(), ['a.txt', 'd/b.txt'], 'known to be archived now: the service is not asked again');
 });

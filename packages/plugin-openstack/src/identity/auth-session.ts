@@ -1,7 +1,12 @@
 import type { Authenticator, SwiftCredentials } from './credentials.js';
 
-/** Tokens this close to their expiry are renewed before use. */
+/**
+ * Tokens this close to their expiry are renewed before use: a minute, or a tenth of the
+ * lifetime of a token shorter than ten minutes (a margin longer than the lifetime would
+ * renew the token before every request).
+ */
 const RENEW_MARGIN_MS = 60_000;
+const RENEW_FRACTION = 0.1;
 
 /**
  * Holds the current token and renews it: before it expires, and when the object store
@@ -13,13 +18,20 @@ export class AuthSession {
   private currentToken?: string;
   /** How many times a token was obtained (for tests and logs). */
   authentications = 0;
+  /** When each token was asked for (our clock): its lifetime is expiresAt minus this. */
+  private readonly requestedAt = new WeakMap<SwiftCredentials, number>();
 
   constructor(readonly authenticator: Authenticator) {}
 
   async credentials(): Promise<SwiftCredentials> {
     const c = await (this.current ?? this.fetchNew());
-    if (c.expiresAt !== undefined && c.expiresAt - RENEW_MARGIN_MS < Date.now()) return this.renew(c.token);
+    if (c.expiresAt !== undefined && c.expiresAt - this.marginFor(c, c.expiresAt) < Date.now()) return this.renew(c.token);
     return c;
+  }
+
+  private marginFor(c: SwiftCredentials, expiresAt: number): number {
+    const requestedAt = this.requestedAt.get(c);
+    return requestedAt === undefined ? RENEW_MARGIN_MS : Math.max(0, Math.min(RENEW_MARGIN_MS, (expiresAt - requestedAt) * RENEW_FRACTION));
   }
 
   /** Replaces `staleToken` (unless another request already did or is doing so) and returns fresh credentials. */
@@ -29,7 +41,11 @@ export class AuthSession {
   }
 
   private fetchNew(): Promise<SwiftCredentials> {
-    const attempt = this.authenticator.authenticate();
+    const requestedAt = Date.now();
+    const attempt = this.authenticator.authenticate().then((c) => {
+      this.requestedAt.set(c, requestedAt);
+      return c;
+    });
     this.current = attempt;
     this.currentToken = undefined;
     this.authentications++;

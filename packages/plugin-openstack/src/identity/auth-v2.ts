@@ -1,6 +1,7 @@
 import { ProviderError } from '@nimbus/kernel';
 import type { Authenticator, SwiftCredentials } from './credentials.js';
 import { identityUrl, postIdentity } from './identity-http.js';
+import { localExpiry } from './token-lifetime.js';
 import { endpointsFromV2, selectEndpoint, type EndpointInterface } from './service-catalog.js';
 
 export interface AuthV2Options {
@@ -30,8 +31,8 @@ export class AuthV2 implements Authenticator {
     const { json } = await postIdentity(url, { auth }, 'Identity v2');
     const token = json?.access?.token?.id;
     if (typeof token !== 'string') throw new ProviderError('invalid', 'Identity v2: the answer holds no token; is the auth URL an Identity v2.0 URL?');
-    const expires = Date.parse(json.access.token.expires ?? '');
+    const expiresAt = localExpiry(json.access.token.expires, json.access.token.issued_at, Date.now());
     const storageUrl = o.storageUrlOverride ?? selectEndpoint(endpointsFromV2(json.access.serviceCatalog), o.region, o.interface);
-    return { token, storageUrl, ...(Number.isNaN(expires) ? {} : { expiresAt: expires }) };
+    return { token, storageUrl, ...(expiresAt === undefined ? {} : { expiresAt }) };
   }
 }

@@ -3,6 +3,7 @@ import { header } from '../swift/http-request.js';
 import type { Authenticator, SwiftCredentials } from './credentials.js';
 import { identityUrl, postIdentity } from './identity-http.js';
 import { endpointsFromV3, selectEndpoint, type EndpointInterface } from './service-catalog.js';
+import { localExpiry } from './token-lifetime.js';
 
 export interface AuthV3Options {
   readonly authUrl: string;
@@ -57,8 +58,8 @@ export class AuthV3 implements Authenticator {
     const { response, json } = await postIdentity(url, this.requestBody(), 'Identity v3');
     const token = header(response, 'x-subject-token');
     if (!token) throw new ProviderError('invalid', 'Identity v3: the answer holds no X-Subject-Token; is the auth URL an Identity v3 URL?');
-    const expires = Date.parse(json?.token?.expires_at ?? '');
+    const expiresAt = localExpiry(json?.token?.expires_at, json?.token?.issued_at, Date.now());
     const storageUrl = o.storageUrlOverride ?? selectEndpoint(endpointsFromV3(json?.token?.catalog ?? []), o.region, o.interface);
-    return { token, storageUrl, ...(Number.isNaN(expires) ? {} : { expiresAt: expires }) };
+    return { token, storageUrl, ...(expiresAt === undefined ? {} : { expiresAt }) };
   }
 }

@@ -1,6 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
+import { sendIdentityError, sendJson as send, sendUnauthorized, sendValidationError } from './identity-errors.js';
+import { IdentityTokens } from './identity-tokens.js';
+import { FRONT_PREFIX, ObjectStoreFront } from './object-store-front.js';
 
 /** Where the fake's tokens really come from: a Swift tempauth user. */
 export interface SwiftAccount {
@@ -34,6 +37,8 @@ export interface IdentityFakeOptions {
   readonly applicationCredentials?: readonly IdentityApplicationCredential[];
   /** Extra object-store regions in the catalog, each pointing at `url` (e.g. an unused loopback port). */
   readonly extraRegions?: readonly { readonly region: string; readonly url: string }[];
+  /** Lifetime of the tokens issued, in seconds (default 3600, Keystone's default); `setTokenLifetime` changes it later. */
+  readonly tokenLifetimeSeconds?: number;
 }
 
 export interface IdentityFake {
@@ -45,6 +50,17 @@ export interface IdentityFake {
   readonly issued: { v2: number; v3: number };
   /** Request bodies received (passwords and secrets included: tests only). */
   readonly requests: { path: string; body: unknown }[];
+  /** Tokens issued from now on live this long (seconds; expiries are whole seconds, as Keystone v2 states them). */
+  setTokenLifetime(seconds: number): void;
+  /** Make an issued token expire at once; false when the fake never issued it. */
+  expireToken(token: string): boolean;
+  /**
+   * Make every token issued so far expire at once, as when Keystone revokes them ("A token can
+   * also become invalid for other reasons", OpenStack API quick start); resolves how many were valid.
+   */
+  expireAllTokens(): number;
+  /** Object-store requests answered 401 because their token had expired or was unknown. */
+  readonly refusedRequests: number;
   close(): Promise<void>;
 }
 
@@ -52,48 +68,67 @@ export interface IdentityFake {
  * A wire-level fake of the OpenStack Identity token endpoints (v2.0 `POST /v2.0/tokens`,
  * v3 `POST /v3/auth/tokens` with the password and application_credential methods), for
  * plugins that must speak Identity v2/v3 while the only object store running is a Swift
- * with tempauth. Each token it issues is a real tempauth token of the user's Swift
- * account, and the catalog's object-store endpoint is that account's storage URL, so the
- * client under test talks to the real Swift with it. Refused credentials get 401.
+ * with tempauth. The catalog's object-store endpoint is the fake's own front to the user's
+ * real Swift account: each token the fake issues stands for a real tempauth token and
+ * expires when the fake says (`access.token.expires`, `expires_at`; short on demand), after
+ * which the front answers 401 as Swift does. Refused credentials get 401, a malformed body
+ * or a missing field 400 with Keystone's error body.
  */
 export async function startIdentityFake(options: IdentityFakeOptions): Promise<IdentityFake> {
   const issued = { v2: 0, v3: 0 };
   const requests: { path: string; body: unknown }[] = [];
+  const tokens = new IdentityTokens(options.tokenLifetimeSeconds ?? 3600);
+  const front = new ObjectStoreFront(tokens);
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error) => send(res, 500, { error: { code: 500, title: 'Internal Server Error', message: String(error) } }));
+    if (req.url?.startsWith(FRONT_PREFIX)) return front.handle(req, res);
+    handle(req, res).catch((error) => sendIdentityError(res, 500, 'Internal Server Error', String(error)));
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '').split('?')[0]!.replace(/\/+$/, '');
     const text = await readAll(req);
     let body: any;
+    // Keystone's JSON body middleware: a body that does not parse, or is not an object, is a ValidationError.
     try {
       body = text ? JSON.parse(text) : {};
     } catch {
-      return send(res, 400, { error: { code: 400, title: 'Bad Request', message: 'Malformed request body' } });
+      return sendValidationError(res, 'valid JSON', 'request body');
     }
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) return sendValidationError(res, 'valid JSON object', 'request body');
     requests.push({ path, body });
     if (req.method === 'POST' && path === '/v2.0/tokens') return v2Token(body, res);
     if (req.method === 'POST' && path === '/v3/auth/tokens') return v3Token(body, res);
     if (req.method === 'GET' && (path === '/v3' || path === '/v2.0')) return send(res, 200, { version: { id: path.slice(1), status: 'stable' } });
-    send(res, 404, { error: { code: 404, title: 'Not Found', message: `The resource could not be found: ${path}` } });
+    sendIdentityError(res, 404, 'Not Found', `The resource could not be found: ${path}`);
+  }
+
+  /** Issue a token standing for the user's tempauth token; resolves its id, expiry and the fronted storage URL. */
+  async function issue(user: IdentityUser): Promise<{ id: string; expiresAt: number; storageUrl: string }> {
+    const { token, storageUrl } = await tempauth(user.swift);
+    const { id, expiresAt } = tokens.issue(token);
+    return { id, expiresAt, storageUrl: front.urlFor(base(), storageUrl) };
   }
 
   async function v2Token(body: any, res: ServerResponse): Promise<void> {
-    const creds = body?.auth?.passwordCredentials;
-    const user = options.users.find((u) => u.name === creds?.username && u.password === creds?.password);
-    const tenantName = body?.auth?.tenantName;
-    const tenantId = body?.auth?.tenantId;
+    // The checks Keystone's v2 token controller makes before looking at the credentials.
+    const auth = body.auth;
+    if (auth === null || typeof auth !== 'object' || Array.isArray(auth)) return sendValidationError(res, 'auth', 'request body');
+    const creds = auth.passwordCredentials;
+    if (creds === null || typeof creds !== 'object' || Array.isArray(creds)) return sendValidationError(res, 'passwordCredentials', 'auth');
+    if (typeof creds.password !== 'string') return sendValidationError(res, 'password', 'passwordCredentials');
+    if (typeof creds.username !== 'string' && typeof creds.userId !== 'string') return sendValidationError(res, 'username or userId', 'passwordCredentials');
+    const user = options.users.find((u) => (creds.userId !== undefined ? (u.id ?? u.name) === creds.userId : u.name === creds.username) && u.password === creds.password);
+    const tenantName = auth.tenantName;
+    const tenantId = auth.tenantId;
     if (!user || (tenantName !== undefined && tenantName !== user.project.name) || (tenantId !== undefined && tenantId !== user.project.id)) {
-      return send(res, 401, { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });
+      return sendUnauthorized(res);
     }
-    const { token, storageUrl } = await tempauth(user.swift);
-    const expires = new Date(Date.now() + 3600_000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const { id, expiresAt, storageUrl } = await issue(user);
     issued.v2++;
     const scoped = tenantName !== undefined || tenantId !== undefined;
     send(res, 200, {
       access: {
-        token: { id: token, expires, issued_at: new Date().toISOString(), ...(scoped ? { tenant: { id: user.project.id, name: user.project.name, enabled: true } } : {}) },
+        token: { id, expires: new Date(expiresAt).toISOString().replace(/\.\d+Z$/, 'Z'), issued_at: new Date().toISOString(), ...(scoped ? { tenant: { id: user.project.id, name: user.project.name, enabled: true } } : {}) },
         // An unscoped v2 token carries no catalog, as Keystone does.
         serviceCatalog: scoped ? catalogV2(storageUrl) : [],
         user: { id: user.id ?? user.name, name: user.name, roles: [{ name: 'member' }] },
@@ -112,7 +147,7 @@ export async function startIdentityFake(options: IdentityFakeOptions): Promise<I
       const credential = (options.applicationCredentials ?? []).find((c) =>
         c.secret === ac.secret && (ac.id ? c.id === ac.id : c.name === ac.name && (ac.user?.name === c.user || ac.user?.id === options.users.find((u) => u.name === c.user)?.id)),
       );
-      if (body?.auth?.scope) return send(res, 401, { error: { code: 401, title: 'Unauthorized', message: 'Application credentials cannot request a scope.' } });
+      if (body?.auth?.scope) return sendUnauthorized(res, 'Application credentials cannot request a scope.');
       user = credential ? options.users.find((u) => u.name === credential.user) : undefined;
       projectScoped = true;
     } else if (methods.includes('password')) {
@@ -128,15 +163,14 @@ export async function startIdentityFake(options: IdentityFakeOptions): Promise<I
         projectScoped = true;
       }
     }
-    if (!user) return send(res, 401, { error: { code: 401, title: 'Unauthorized', message: 'The request you have made requires authentication.' } });
-    const { token, storageUrl } = await tempauth(user.swift);
+    if (!user) return sendUnauthorized(res);
+    const { id, expiresAt, storageUrl } = await issue(user);
     issued.v3++;
     const now = new Date();
-    res.setHeader('X-Subject-Token', token);
     send(res, 201, {
       token: {
         methods,
-        expires_at: new Date(now.getTime() + 3600_000).toISOString(),
+        expires_at: new Date(expiresAt).toISOString(),
         issued_at: now.toISOString(),
         user: { id: user.id ?? user.name, name: user.name, domain: { id: 'default', name: user.domain ?? 'Default' } },
         ...(projectScoped
@@ -147,7 +181,7 @@ export async function startIdentityFake(options: IdentityFakeOptions): Promise<I
             }
           : {}),
       },
-    });
+    }, { 'X-Subject-Token': id });
   }
 
   function catalogV2(storageUrl: string) {
@@ -179,9 +213,16 @@ export async function startIdentityFake(options: IdentityFakeOptions): Promise<I
     v3Url: `${base()}/v3`,
     issued,
     requests,
+    setTokenLifetime: (seconds) => void (tokens.lifetimeMs = seconds * 1000),
+    expireToken: (token) => tokens.expire(token),
+    expireAllTokens: () => tokens.expireAll(),
+    get refusedRequests() {
+      return front.refused;
+    },
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
+      front.close();
     }),
   };
 }
@@ -202,10 +243,4 @@ function readAll(req: IncomingMessage): Promise<string> {
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
-  res.end(text);
 }

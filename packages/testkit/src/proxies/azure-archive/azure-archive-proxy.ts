@@ -5,7 +5,22 @@ import { AzuriteAdmin, type AccountAccess } from './azurite-admin.js';
 import { blobAddressOf, blobKey, type BlobAddress } from './blob-address.js';
 import { archiveStatusFor, markPendingInListing, type PendingRehydration } from './list-xml.js';
 
+/** How a pending rehydration ended: a copy whose source was deleted or overwritten meanwhile fails. */
+export type RehydrationOutcome = 'completed' | 'failed';
+
 const ONLINE_TIERS = new Set(['hot', 'cool', 'cold']);
+
+/**
+ * Blob requests (by `comp`) that change an archived blob, which Azure refuses with 409
+ * BlobArchived. Azure's "Access tiers for blob data": "Setting or modifying the blob
+ * metadata while in archive isn't allowed. [...] For blobs in archive, the only valid
+ * operations are Get Blob Properties, Get Blob Metadata, Set Blob Tags, Get Blob Tags, Find
+ * Blobs by Tags, List Blobs, Set Blob Tier, Copy Blob, and Delete Blob." Azurite already
+ * refuses Get Blob and Put Blob on archived blobs but accepts these.
+ */
+const REFUSED_WHEN_ARCHIVED = new Set(['metadata', 'properties', 'snapshot', 'block', 'blocklist']);
+
+const BLOB_ARCHIVED_MESSAGE = 'This operation is not permitted on an archived blob.';
 
 export interface AzureArchiveProxyOptions {
   /** The Azurite account to forward to (ensureAzuriteServer() gives one). */
@@ -51,10 +66,17 @@ export interface AzureArchiveProxy {
   markPending(container: string, blob: string, targetTier?: string, priority?: string): void;
   /** The blob's pending rehydration, if any. */
   pendingOf(container: string, blob: string): PendingRehydration | undefined;
-  /** Finish a pending rehydration: the blob moves to its target tier (in Azurite) and is readable. */
-  completeRehydration(container: string, blob: string): Promise<void>;
-  /** Finish every pending rehydration; resolves with how many there were. */
+  /**
+   * Finish a pending rehydration: the blob moves to its target tier (in Azurite) and is
+   * readable. For the destination of a pending copy whose source was deleted or overwritten
+   * since the copy began, the copy fails instead and the destination is removed (Azure:
+   * "If the source blob is deleted, then the destination blob may not finish copying").
+   */
+  completeRehydration(container: string, blob: string): Promise<RehydrationOutcome>;
+  /** Finish every pending rehydration (and pending copy); resolves with how many there were. */
   completeAll(): Promise<number>;
+  /** Destinations of copies that failed at completion, as `container/blob`. */
+  readonly failedCopies: readonly string[];
   /** Answer the next matching requests with an error instead of forwarding them. */
   injectFault(fault: InjectedFault): void;
   /** Every Set Blob Tier request seen, in order. */
@@ -82,6 +104,11 @@ function sendError(res: ServerResponse, status: number, code: string, message: s
  * `<AccessTier>`/`<ArchiveStatus>` in List Blobs, and 409 BlobArchived on Get Blob
  * (Azurite itself keeps the blob archived, so it answers the last one).
  *
+ * It also refuses what Azure refuses on archived blobs and Azurite lets through: Set Blob
+ * Metadata, Set Blob Properties, snapshots and block uploads (409 BlobArchived), and a
+ * Copy Blob from an archived source except to an online tier, which stays pending (the
+ * destination rehydrating) until the test completes it.
+ *
  * Everything else is forwarded unchanged, bodies streamed. Shared Key and SAS signatures
  * cover the method, path, query and x-ms-* headers but not the host, so forwarded
  * requests stay valid.
@@ -95,6 +122,7 @@ export async function startAzureArchiveProxy(options: AzureArchiveProxyOptions):
   const pending = new Map<string, PendingRehydration>();
   const tierRequests: TierRequest[] = [];
   const faults: { fault: InjectedFault; left: number }[] = [];
+  const failedCopies: string[] = [];
 
   /** Answer with an injected fault when one matches; true when it did. */
   function injected(req: IncomingMessage, res: ServerResponse, address: BlobAddress | undefined, comp: string | null): boolean {
@@ -146,7 +174,61 @@ export async function startAzureArchiveProxy(options: AzureArchiveProxyOptions):
     return true;
   }
 
-  function forward(req: IncomingMessage, res: ServerResponse, rewrite?: (status: number, headers: OutgoingHttpHeaders, body: Buffer | undefined) => { headers: OutgoingHttpHeaders; body?: Buffer }, bufferBody = false): void {
+  /** Whether Azurite holds the blob in Archive (pending rehydrations and pending copies included). */
+  async function isArchived(address: BlobAddress): Promise<boolean> {
+    return pending.has(blobKey(address.container, address.blob)) || (await admin.tierOf(address.container, address.blob)) === 'Archive';
+  }
+
+  /**
+   * Copy Blob (or Copy Blob from URL) from an archived source in the same account. Azure's
+   * "Blob rehydration from the archive tier": "The target blob for the copy operation must
+   * be in an online tier (hot or cool). You can't copy an archived blob to a destination
+   * blob that is also in the archive tier", so a copy without an online x-ms-access-tier is
+   * refused with 409 BlobArchived. An allowed one "can take hours to complete [...] The new
+   * blob may be visible when you list the blobs [...] but its tier will be set to archive.
+   * The data isn't available until [...]": the proxy answers 202 with x-ms-copy-status
+   * pending and keeps the destination archived, pending, until `completeRehydration`.
+   * Returns false when the source is not archived (the request is forwarded as it is).
+   */
+  async function copyFromArchive(req: IncomingMessage, res: ServerResponse, destination: BlobAddress, copySource: string): Promise<boolean> {
+    let source: BlobAddress | undefined;
+    try {
+      source = blobAddressOf(new URL(copySource).pathname);
+    } catch {
+      return false;
+    }
+    if (!source?.blob || source.account !== destination.account) return false;
+    const state = await admin.stateOf(source.container, source.blob);
+    if (state?.tier !== 'Archive') return false;
+    const tier = req.headers['x-ms-access-tier'] === undefined ? undefined : String(req.headers['x-ms-access-tier']);
+    if (!tier || !ONLINE_TIERS.has(tier.toLowerCase())) {
+      req.resume();
+      sendError(res, 409, 'BlobArchived', BLOB_ARCHIVED_MESSAGE);
+      return true;
+    }
+    const priority = req.headers['x-ms-rehydrate-priority'] === undefined ? 'Standard' : String(req.headers['x-ms-rehydrate-priority']);
+    const { container, blob } = source;
+    // Azurite copies at once into the online tier; the proxy puts the copy back in Archive until the test completes it.
+    forward(req, res, async (status, headers) => {
+      if (status !== 202) return { headers };
+      const id = String(headers['x-ms-copy-id'] ?? randomUUID());
+      await admin.setTier(destination.container, destination.blob, 'Archive');
+      pending.set(blobKey(destination.container, destination.blob), {
+        targetTier: tier, priority, copy: { id, sourceContainer: container, sourceBlob: blob, sourceEtag: state.etag },
+      });
+      headers['x-ms-copy-status'] = 'pending';
+      return { headers };
+    });
+    return true;
+  }
+
+  type Rewrite = (status: number, headers: OutgoingHttpHeaders, body: Buffer | undefined) => Rewritten | Promise<Rewritten>;
+  interface Rewritten {
+    headers: OutgoingHttpHeaders;
+    body?: Buffer;
+  }
+
+  function forward(req: IncomingMessage, res: ServerResponse, rewrite?: Rewrite, bufferBody = false): void {
     const headers = { ...req.headers, host: target.host };
     const upstream = request({ host: target.hostname, port: target.port, method: req.method, path: req.url, headers, agent }, (upRes) => {
       const status = upRes.statusCode ?? 502;
@@ -156,20 +238,27 @@ export async function startAzureArchiveProxy(options: AzureArchiveProxyOptions):
         upRes.pipe(res);
         return;
       }
+      const failed = (error: Error) => {
+        if (!res.headersSent) sendError(res, 500, 'InternalError', `azure archive proxy: ${error.message}`);
+        else res.destroy(error);
+      };
       if (!bufferBody) {
-        res.writeHead(status, upRes.statusMessage, rewrite(status, upHeaders, undefined).headers);
-        upRes.pipe(res);
+        Promise.resolve(rewrite(status, upHeaders, undefined)).then((out) => {
+          res.writeHead(status, upRes.statusMessage, out.headers);
+          upRes.pipe(res);
+        }, failed);
         return;
       }
       const chunks: Buffer[] = [];
       upRes.on('data', (c: Buffer) => chunks.push(c));
       upRes.on('end', () => {
-        const out = rewrite(status, upHeaders, Buffer.concat(chunks));
-        const body = out.body ?? Buffer.concat(chunks);
-        delete out.headers['transfer-encoding'];
-        out.headers['content-length'] = body.length;
-        res.writeHead(status, upRes.statusMessage, out.headers);
-        res.end(body);
+        Promise.resolve(rewrite(status, upHeaders, Buffer.concat(chunks))).then((out) => {
+          const body = out.body ?? Buffer.concat(chunks);
+          delete out.headers['transfer-encoding'];
+          out.headers['content-length'] = body.length;
+          res.writeHead(status, upRes.statusMessage, out.headers);
+          res.end(body);
+        }, failed);
       });
       upRes.on('error', (error) => res.destroy(error));
     });
@@ -189,6 +278,23 @@ export async function startAzureArchiveProxy(options: AzureArchiveProxyOptions):
     if (address && address.blob && req.method === 'PUT' && comp === 'tier') {
       if (await setTier(req, res, address)) return;
     }
+    if (address && address.blob && req.method === 'PUT' && comp !== null && REFUSED_WHEN_ARCHIVED.has(comp) && (await isArchived(address))) {
+      req.resume();
+      sendError(res, 409, 'BlobArchived', BLOB_ARCHIVED_MESSAGE);
+      return;
+    }
+    const copySource = req.headers['x-ms-copy-source'];
+    if (address && address.blob && req.method === 'PUT' && comp === null && typeof copySource === 'string') {
+      if (await copyFromArchive(req, res, address, copySource)) return;
+    }
+    if (address && address.blob && req.method === 'DELETE' && comp === null) {
+      const key = blobKey(address.container, address.blob);
+      forward(req, res, (status, headers) => {
+        if (status === 202) pending.delete(key);
+        return { headers };
+      });
+      return;
+    }
     if (address && address.blob && req.method === 'HEAD' && comp === null) {
       const state = pending.get(blobKey(address.container, address.blob));
       if (state) {
@@ -197,6 +303,10 @@ export async function startAzureArchiveProxy(options: AzureArchiveProxyOptions):
             headers['x-ms-access-tier'] = 'Archive';
             headers['x-ms-archive-status'] = archiveStatusFor(state);
             headers['x-ms-rehydrate-priority'] = state.priority;
+            if (state.copy) {
+              headers['x-ms-copy-status'] = 'pending';
+              headers['x-ms-copy-id'] = state.copy.id;
+            }
           }
           return { headers };
         });
@@ -236,6 +346,7 @@ export async function startAzureArchiveProxy(options: AzureArchiveProxyOptions):
     blobEndpoint: `http://127.0.0.1:${port}${target.pathname.replace(/\/$/, '')}`,
     port,
     tierRequests,
+    failedCopies,
     injectFault(fault) {
       faults.push({ fault, left: fault.times ?? 1 });
     },
@@ -253,8 +364,18 @@ export async function startAzureArchiveProxy(options: AzureArchiveProxyOptions):
       const key = blobKey(container, blob);
       const state = pending.get(key);
       if (!state) throw new Error(`azure archive proxy: ${key} has no pending rehydration`);
+      if (state.copy) {
+        const source = await admin.stateOf(state.copy.sourceContainer, state.copy.sourceBlob);
+        if (source?.etag !== state.copy.sourceEtag) {
+          pending.delete(key);
+          failedCopies.push(key);
+          await admin.delete(container, blob);
+          return 'failed';
+        }
+      }
       await admin.setTier(container, blob, state.targetTier);
       pending.delete(key);
+      return 'completed';
     },
     async completeAll() {
       const keys = [...pending.keys()];

@@ -42,10 +42,20 @@ export class AzuriteAdmin {
 
   /** The blob's access tier as Azurite holds it, or undefined when the blob does not exist. */
   async tierOf(container: string, blob: string): Promise<string | undefined> {
+    return (await this.stateOf(container, blob))?.tier;
+  }
+
+  /** The blob's tier and ETag as Azurite holds them, or undefined when the blob does not exist. */
+  async stateOf(container: string, blob: string): Promise<{ tier: string; etag: string } | undefined> {
     const res = await this.send('HEAD', container, blob, '');
     if (res.status === 404) return undefined;
     if (res.status !== 200) throw new Error(`azure archive proxy: HEAD ${container}/${blob} answered ${res.status}`);
-    return String(res.headers['x-ms-access-tier'] ?? 'Hot');
+    return { tier: String(res.headers['x-ms-access-tier'] ?? 'Hot'), etag: String(res.headers['etag'] ?? '') };
+  }
+
+  async delete(container: string, blob: string): Promise<void> {
+    const res = await this.send('DELETE', container, blob, '');
+    if (res.status !== 202 && res.status !== 404) throw new Error(`azure archive proxy: DELETE ${container}/${blob} answered ${res.status}`);
   }
 
   async setTier(container: string, blob: string, tier: string): Promise<void> {

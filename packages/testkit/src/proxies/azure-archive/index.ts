@@ -4,7 +4,8 @@ export {
   type AzureArchiveProxyOptions,
   type TierRequest,
   type InjectedFault,
+  type RehydrationOutcome,
 } from './azure-archive-proxy.js';
-export type { PendingRehydration } from './list-xml.js';
+export type { PendingCopy, PendingRehydration } from './list-xml.js';
 export { sharedKeyAuthorization } from './shared-key.js';
 export type { AccountAccess } from './azurite-admin.js';

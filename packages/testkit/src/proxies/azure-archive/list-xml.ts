@@ -1,8 +1,20 @@
-/** What the proxy reports for a blob being rehydrated. */
+/** A Copy Blob from an archived source: the destination rehydrates, its copy stays pending. */
+export interface PendingCopy {
+  /** x-ms-copy-id of the copy. */
+  readonly id: string;
+  readonly sourceContainer: string;
+  readonly sourceBlob: string;
+  /** The source's ETag when the copy started: a source deleted or overwritten since fails the copy. */
+  readonly sourceEtag: string;
+}
+
+/** What the proxy reports for a blob being rehydrated (by Set Blob Tier, or as the destination of a copy). */
 export interface PendingRehydration {
   /** Tier the blob is moving to (Hot, Cool, Cold). */
   readonly targetTier: string;
   readonly priority: string;
+  /** Set when the blob is the destination of a pending Copy Blob. */
+  readonly copy?: PendingCopy;
 }
 
 export function archiveStatusFor(pending: PendingRehydration): string {
@@ -35,7 +47,12 @@ export function markPendingInListing(xml: string, pendingFor: (blobName: string)
     const name = blobNameIn(blobXml);
     const pending = name === undefined ? undefined : pendingFor(name);
     if (!pending) return blobXml;
-    const withoutStatus = blobXml.replace(/<ArchiveStatus>[^<]*<\/ArchiveStatus>|<RehydratePriority>[^<]*<\/RehydratePriority>/g, '');
+    let withoutStatus = blobXml.replace(/<ArchiveStatus>[^<]*<\/ArchiveStatus>|<RehydratePriority>[^<]*<\/RehydratePriority>/g, '');
+    if (pending.copy) {
+      // Azurite finished the copy at once; Azure lists it as pending until the rehydration ends.
+      withoutStatus = withoutStatus.replace(/<CopyStatus>[^<]*<\/CopyStatus>/, '');
+      withoutStatus = withoutStatus.replace('</Properties>', '<CopyStatus>pending</CopyStatus></Properties>');
+    }
     const status = `<ArchiveStatus>${archiveStatusFor(pending)}</ArchiveStatus><RehydratePriority>${pending.priority}</RehydratePriority>`;
     if (/<AccessTier>[^<]*<\/AccessTier>/.test(withoutStatus)) {
       return withoutStatus.replace(/<AccessTier>[^<]*<\/AccessTier>/, `<AccessTier>Archive</AccessTier>${status}`);
