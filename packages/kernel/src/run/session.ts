@@ -9,7 +9,9 @@ import type { StorageProvider } from '../provider/storage-provider.js';
 import { resolveDestination, type ResolvedDestination } from './destination.js';
 import { withRetry } from '../engine/retry.js';
 import { acquireProfileLock } from './profile-lock.js';
-import { fetchDatabaseCopy } from './remote-database-copy.js';
+import { fetchDatabaseCopy, findDatabaseCopy, replaceWithDatabaseCopy } from './remote-database-copy.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 
 /** A profile's destination, connected, with its cloud database open. */
 export interface Session {
@@ -25,6 +27,8 @@ export interface Session {
   readonly previousRunInterrupted: boolean;
   /** The profile's own folder (database, lock, trash). */
   readonly stateDir: string;
+  /** Path at the destination of the database copy this session started from (see `databaseFromDestination`). */
+  readonly startedFromCopy?: string;
   close(): Promise<void>;
 }
 
@@ -47,6 +51,60 @@ export async function connectDestination(destination: ResolvedDestination, loade
   }
 }
 
+async function knowsDestination(db: CloudDatabase, label: string): Promise<boolean> {
+  return (await db.getMeta(DESTINATION_KEY)) === label && !(await db.isEmpty());
+}
+
+/**
+ * Replace the open database with the destination's copy, when there is one (undefined: the
+ * database stays open as it was; on failure it is closed). A dry run fetches the copy into
+ * a throw-away folder and works on a scratch copy of that.
+ */
+async function startFromCopy(
+  db: CloudDatabase,
+  provider: StorageProvider,
+  profile: string,
+  file: string,
+  dryRun: boolean,
+): Promise<{ db: CloudDatabase; copy: string } | undefined> {
+  let open = true;
+  try {
+    return await replaceOpenDatabase(db, provider, profile, file, dryRun, () => (open = false));
+  } catch (error) {
+    if (open) await db.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function replaceOpenDatabase(
+  db: CloudDatabase,
+  provider: StorageProvider,
+  profile: string,
+  file: string,
+  dryRun: boolean,
+  closed: () => void,
+): Promise<{ db: CloudDatabase; copy: string } | undefined> {
+  const close = async () => {
+    closed();
+    await db.close();
+  };
+  if (dryRun) {
+    const dir = mkdtempSync(join(tmpdir(), 'nimbus-db-fetch-'));
+    try {
+      const copy = await replaceWithDatabaseCopy(provider, profile, join(dir, 'cloud.sqlite'), { anyProfile: true });
+      if (!copy) return undefined;
+      await close();
+      return { db: await CloudDatabase.open(join(dir, 'cloud.sqlite'), { scratch: true }), copy };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (!(await findDatabaseCopy(provider, profile, { anyProfile: true }))) return undefined;
+  await close();
+  const copy = await replaceWithDatabaseCopy(provider, profile, file, { anyProfile: true });
+  return { db: await CloudDatabase.open(file), copy: copy! };
+}
+
 /**
  * Resolve and connect the profile's destination and open its cloud database (a scratch
  * copy in dry runs). The database is tied to the destination it describes: pointed
@@ -55,7 +113,18 @@ export async function connectDestination(destination: ResolvedDestination, loade
 export async function openSession(
   loaded: LoadedProfile,
   registry: PluginRegistry,
-  options: { dryRun: boolean; logger: Logger; env?: NodeJS.ProcessEnv },
+  options: {
+    dryRun: boolean;
+    logger: Logger;
+    env?: NodeJS.ProcessEnv;
+    /**
+     * Restore and `db rebuild`: when the local database is missing or does not know this
+     * destination, start from the copy of a cloud database kept there (whatever the profile
+     * says about keeping one, and whichever profile wrote it): on a new machine it is what
+     * knows the original times and hashes the destination itself may not keep.
+     */
+    databaseFromDestination?: boolean;
+  },
 ): Promise<Session> {
   const profile = loaded.profile;
   const destination = await resolveDestination(loaded, registry);
@@ -71,6 +140,19 @@ export async function openSession(
       options.logger.info(`profile ${profile.name}: started from the copy of its cloud database kept at the destination`);
     }
     db = await CloudDatabase.open(file, { scratch: options.dryRun });
+    let startedFromCopy: string | undefined;
+    if (options.databaseFromDestination && !(await knowsDestination(db, destination.label))) {
+      const current = db;
+      db = undefined; // startFromCopy closes it when it fails or replaces it
+      const fetched = await startFromCopy(current, provider, profile.name, file, options.dryRun);
+      db = fetched?.db ?? current;
+      if (fetched) {
+        startedFromCopy = fetched.copy;
+        options.logger.info(`profile ${profile.name}: started from the copy of a cloud database kept at the destination (${startedFromCopy})`);
+        // Found at this destination, so it describes it, even if it was written under another name for the place.
+        await db.setMeta(DESTINATION_KEY, destination.label);
+      }
+    }
     const recorded = await db.getMeta(DESTINATION_KEY);
     if (recorded !== undefined && recorded !== destination.label) {
       options.logger.warn(`profile ${profile.name} now points at ${destination.label} (was ${recorded}): its cloud database is reset and the destination listed again`);
@@ -88,6 +170,7 @@ export async function openSession(
       needsListing,
       previousRunInterrupted,
       stateDir: dbDir,
+      ...(startedFromCopy ? { startedFromCopy } : {}),
       close: async () => {
         try {
           await openedDb.close();
