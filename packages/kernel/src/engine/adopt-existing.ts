@@ -71,7 +71,8 @@ export class ExistingObjectAdopter {
    */
   async byFreeHash(entry: RemoteEntry, runId: number): Promise<FileFacts | undefined> {
     const md5 = entry.hashes?.md5?.toLowerCase();
-    if (!this.settings.plain || md5 === undefined) return undefined;
+    // A listing that carries Nimbus's own metadata (Azure's does) already tells the facts: no need to read the file.
+    if (!this.settings.plain || md5 === undefined || (entry.metadata && !isForeignObject(entry))) return undefined;
     const local = await this.local(entry.path);
     if (!local || local.size !== entry.size) return undefined;
     const hashes = await hashBoth(join(this.settings.sourceRoot, ...entry.path.split('/'))).catch(() => undefined);
