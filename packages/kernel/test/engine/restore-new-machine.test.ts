@@ -40,8 +40,14 @@ test('restore on a new machine starts from the database copy at the destination,
   await writeTree(h.source, tree);
   await h.run({ provider: 'bare', profile: { remoteDatabaseCopy: true } });
   const into = join(h.dataDir, '..', 'restored');
+  const newData = join(h.dataDir, '..', 'new-data');
+  const loaded = validateProfile({ name: 'laptop', source: h.source, destination: { provider: 'bare', path: h.destination } }, 'new machine', '/', 'laptop');
+  const dry = await restoreProfile({ loaded, registry: h.registry, target: into, dryRun: true, env: { NIMBUS_DATA_DIR: newData } });
+  t.is(dry.counts.restored, 3, 'a dry run plans from the copy too');
+  t.is(dry.counts.timesUnknown, 0);
+  t.false(existsSync(join(newData, 'profiles', 'laptop', 'cloud.sqlite')), 'and writes no database');
   // A hand-written profile on the new machine: another name, no remoteDatabaseCopy, no local database.
-  const report = await restoreOnNewMachine(h, { name: 'laptop' }, join(h.dataDir, '..', 'new-data'), into);
+  const report = await restoreOnNewMachine(h, { name: 'laptop' }, newData, into);
   t.is(report.counts.restored, 3);
   t.deepEqual(await mtimesOf(into), originalTimes, 'original modification times, from the copy');
   t.is(report.counts.timesUnknown, 0);
