@@ -22,12 +22,15 @@ function parseTime(text: string): number {
 export async function restoreCommand(from: string, target: string, flags: RestoreFlags): Promise<number> {
   const registry = createRegistry();
   // What a one-off `nimbus backup <source> <provider>:<target>` wrote comes back without a profile file.
-  const loaded = isOneOffDestination(from) && !existsSync(from) ? await oneOffRestoreProfile(from, registry) : loadProfileFile(from);
+  const profileFile = existsSync(from) || /\.(ya?ml|json)$/i.test(from);
+  const oneOff = isOneOffDestination(from) && !profileFile;
+  const loaded = oneOff ? await oneOffRestoreProfile(from, registry) : loadProfileFile(from);
   const out = runOutput(flags);
   try {
     const report = await restoreProfile({
       loaded,
       registry,
+      ...(oneOff ? { freshDatabase: true } : {}),
       target: resolve(target),
       paths: flags.path,
       force: Boolean(flags.force),

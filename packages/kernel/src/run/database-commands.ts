@@ -72,7 +72,7 @@ export interface RebuildReport {
  */
 export async function rebuildProfileDatabase(request: DatabaseRequest): Promise<RebuildReport> {
   const logger = request.logger ?? silentLogger;
-  const session = await openSession(request.loaded, request.registry, { dryRun: false, logger, databaseFromDestination: true, ...(request.env ? { env: request.env } : {}) });
+  const session = await openSession(request.loaded, request.registry, { dryRun: false, logger, databaseFromDestination: 'when-unknown', ...(request.env ? { env: request.env } : {}) });
   try {
     const { db, provider } = session;
     if (!session.startedFromCopy) await db.clear();

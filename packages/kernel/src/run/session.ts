@@ -121,9 +121,10 @@ export async function openSession(
      * Restore and `db rebuild`: when the local database is missing or does not know this
      * destination, start from the copy of a cloud database kept there (whatever the profile
      * says about keeping one, and whichever profile wrote it): on a new machine it is what
-     * knows the original times and hashes the destination itself may not keep.
+     * knows the original times and hashes the destination itself may not keep. With 'always'
+     * the local database is never trusted: the copy, else a fresh listing.
      */
-    databaseFromDestination?: boolean;
+    databaseFromDestination?: 'when-unknown' | 'always';
   },
 ): Promise<Session> {
   const profile = loaded.profile;
@@ -141,7 +142,8 @@ export async function openSession(
     }
     db = await CloudDatabase.open(file, { scratch: options.dryRun });
     let startedFromCopy: string | undefined;
-    if (options.databaseFromDestination && !(await knowsDestination(db, destination.label))) {
+    const fromDestination = options.databaseFromDestination;
+    if (fromDestination === 'always' || (fromDestination === 'when-unknown' && !(await knowsDestination(db, destination.label)))) {
       const current = db;
       db = undefined; // startFromCopy closes it when it fails or replaces it
       const fetched = await startFromCopy(current, provider, profile.name, file, options.dryRun);
@@ -151,6 +153,8 @@ export async function openSession(
         options.logger.info(`profile ${profile.name}: started from the copy of a cloud database kept at the destination (${startedFromCopy})`);
         // Found at this destination, so it describes it, even if it was written under another name for the place.
         await db.setMeta(DESTINATION_KEY, destination.label);
+      } else if (fromDestination === 'always') {
+        await db.clear();
       }
     }
     const recorded = await db.getMeta(DESTINATION_KEY);

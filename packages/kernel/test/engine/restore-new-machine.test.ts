@@ -102,9 +102,18 @@ test('what a one-off backup wrote comes back with `restore <provider>:<target>`,
   await runBackup({ loaded: backup, registry: h.registry, env: { NIMBUS_DATA_DIR: h.dataDir } });
   const into = join(h.dataDir, '..', 'restored');
   const loaded = await oneOffRestoreProfile(`bare:${h.destination}`, h.registry, {}, '/');
-  const report = await restoreProfile({ loaded, registry: h.registry, target: into, env: { NIMBUS_DATA_DIR: join(h.dataDir, '..', 'new-data') } });
+  const restoreEnv = { NIMBUS_DATA_DIR: join(h.dataDir, '..', 'new-data') };
+  const report = await restoreProfile({ loaded, registry: h.registry, target: into, freshDatabase: true, env: restoreEnv });
   t.is(report.counts.restored, 3);
   t.deepEqual(await mtimesOf(into), originalTimes);
   t.is(report.counts.timesUnknown, 0);
   t.deepEqual(await treeDigest(into), await treeDigest(h.source));
+
+  // Backed up again since: the next restore from the target sees the new file (its database is never stale).
+  await writeTree(h.source, { 'later.txt': { content: 'later', mtime: T0 + 5000 } });
+  await runBackup({ loaded: backup, registry: h.registry, env: { NIMBUS_DATA_DIR: h.dataDir } });
+  const again = await restoreProfile({ loaded, registry: h.registry, target: into, freshDatabase: true, env: restoreEnv });
+  t.is(again.counts.restored, 1, 'only the new file');
+  t.is(again.counts.unchanged, 3);
+  t.is(Math.round((await stat(join(into, 'later.txt'))).mtimeMs), T0 + 5000);
 });
