@@ -2,7 +2,7 @@ import { createReadStream, existsSync, mkdirSync, renameSync, rmSync, statSync }
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { mkdtempSync } from 'node:fs';
-import type { CloudDatabase } from '../database/cloud-database.js';
+import { CloudDatabase } from '../database/cloud-database.js';
 import { writeLocalFile } from '../engine/download-file.js';
 import { DATABASE_FOLDER } from '../engine/reserved-paths.js';
 import type { RemoteEntry } from '../provider/remote-entry.js';
@@ -76,4 +76,54 @@ export async function deleteDatabaseCopy(provider: StorageProvider, profile: str
   if (!(await provider.stat(path))) return false;
   await provider.delete(path);
   return true;
+}
+
+/**
+ * Replace the open database with the destination's copy, when there is one (undefined: the
+ * database stays open as it was; on failure it is closed). A dry run fetches the copy into
+ * a throw-away folder and works on a scratch copy of that.
+ */
+export async function startFromDatabaseCopy(
+  db: CloudDatabase,
+  provider: StorageProvider,
+  profile: string,
+  file: string,
+  dryRun: boolean,
+): Promise<{ db: CloudDatabase; copy: string } | undefined> {
+  let open = true;
+  try {
+    return await replaceOpenDatabase(db, provider, profile, file, dryRun, () => (open = false));
+  } catch (error) {
+    if (open) await db.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+async function replaceOpenDatabase(
+  db: CloudDatabase,
+  provider: StorageProvider,
+  profile: string,
+  file: string,
+  dryRun: boolean,
+  closed: () => void,
+): Promise<{ db: CloudDatabase; copy: string } | undefined> {
+  const close = async () => {
+    closed();
+    await db.close();
+  };
+  if (dryRun) {
+    const dir = mkdtempSync(join(tmpdir(), 'nimbus-db-fetch-'));
+    try {
+      const copy = await replaceWithDatabaseCopy(provider, profile, join(dir, 'cloud.sqlite'), { anyProfile: true });
+      if (!copy) return undefined;
+      await close();
+      return { db: await CloudDatabase.open(join(dir, 'cloud.sqlite'), { scratch: true }), copy };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  if (!(await findDatabaseCopy(provider, profile, { anyProfile: true }))) return undefined;
+  await close();
+  const copy = await replaceWithDatabaseCopy(provider, profile, file, { anyProfile: true });
+  return { db: await CloudDatabase.open(file), copy: copy! };
 }

@@ -9,9 +9,7 @@ import type { StorageProvider } from '../provider/storage-provider.js';
 import { resolveDestination, type ResolvedDestination } from './destination.js';
 import { withRetry } from '../engine/retry.js';
 import { acquireProfileLock } from './profile-lock.js';
-import { fetchDatabaseCopy, findDatabaseCopy, replaceWithDatabaseCopy } from './remote-database-copy.js';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { fetchDatabaseCopy, startFromDatabaseCopy } from './remote-database-copy.js';
 
 /** A profile's destination, connected, with its cloud database open. */
 export interface Session {
@@ -56,56 +54,6 @@ async function knowsDestination(db: CloudDatabase, label: string): Promise<boole
 }
 
 /**
- * Replace the open database with the destination's copy, when there is one (undefined: the
- * database stays open as it was; on failure it is closed). A dry run fetches the copy into
- * a throw-away folder and works on a scratch copy of that.
- */
-async function startFromCopy(
-  db: CloudDatabase,
-  provider: StorageProvider,
-  profile: string,
-  file: string,
-  dryRun: boolean,
-): Promise<{ db: CloudDatabase; copy: string } | undefined> {
-  let open = true;
-  try {
-    return await replaceOpenDatabase(db, provider, profile, file, dryRun, () => (open = false));
-  } catch (error) {
-    if (open) await db.close().catch(() => undefined);
-    throw error;
-  }
-}
-
-async function replaceOpenDatabase(
-  db: CloudDatabase,
-  provider: StorageProvider,
-  profile: string,
-  file: string,
-  dryRun: boolean,
-  closed: () => void,
-): Promise<{ db: CloudDatabase; copy: string } | undefined> {
-  const close = async () => {
-    closed();
-    await db.close();
-  };
-  if (dryRun) {
-    const dir = mkdtempSync(join(tmpdir(), 'nimbus-db-fetch-'));
-    try {
-      const copy = await replaceWithDatabaseCopy(provider, profile, join(dir, 'cloud.sqlite'), { anyProfile: true });
-      if (!copy) return undefined;
-      await close();
-      return { db: await CloudDatabase.open(join(dir, 'cloud.sqlite'), { scratch: true }), copy };
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  }
-  if (!(await findDatabaseCopy(provider, profile, { anyProfile: true }))) return undefined;
-  await close();
-  const copy = await replaceWithDatabaseCopy(provider, profile, file, { anyProfile: true });
-  return { db: await CloudDatabase.open(file), copy: copy! };
-}
-
-/**
  * Resolve and connect the profile's destination and open its cloud database (a scratch
  * copy in dry runs). The database is tied to the destination it describes: pointed
  * elsewhere, it is reset.
@@ -145,8 +93,8 @@ export async function openSession(
     const fromDestination = options.databaseFromDestination;
     if (fromDestination === 'always' || (fromDestination === 'when-unknown' && !(await knowsDestination(db, destination.label)))) {
       const current = db;
-      db = undefined; // startFromCopy closes it when it fails or replaces it
-      const fetched = await startFromCopy(current, provider, profile.name, file, options.dryRun);
+      db = undefined; // startFromDatabaseCopy closes it when it fails or replaces it
+      const fetched = await startFromDatabaseCopy(current, provider, profile.name, file, options.dryRun);
       db = fetched?.db ?? current;
       if (fetched) {
         startedFromCopy = fetched.copy;
