@@ -66,7 +66,7 @@ export function buildProgram(): Command {
   program
     .command('restore')
     .description('bring a profile\'s files back from its destination into a folder')
-    .argument('<profile>', 'path of the profile file')
+    .argument('<profile>', 'path of the profile file, or <provider>:<target> as given to nimbus backup')
     .argument('<target-folder>', 'folder to restore into (created when missing)')
     .option('--path <glob>', 'only restore paths matching this glob (repeatable)', collect, [])
     .option('--at <time>', 'restore files as they were at this time (e.g. 2026-11-20T18:00, from the versions kept)')

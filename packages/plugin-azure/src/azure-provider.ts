@@ -8,6 +8,7 @@ import {
   type RestoreRequest,
   type StorageProvider,
   type WriteOptions,
+  withToolMtime,
 } from '@nimbus/kernel';
 import type { ContainerClient } from '@azure/storage-blob';
 import { PassThrough, type Readable } from 'node:stream';
@@ -135,7 +136,8 @@ export class AzureProvider implements StorageProvider {
   async write(path: string, body: Readable, options: WriteOptions = {}): Promise<RemoteEntry> {
     const name = this.paths.blobName(path);
     const tier = this.uploadTier(path, options.tier);
-    const metadata = toAzureMetadata(options.metadata);
+    // rclone reads the original's time from `mtime` (RFC 3339 on Azure Blob), besides Nimbus's own key.
+    const metadata = toAzureMetadata(withToolMtime(options.metadata, 'rfc3339'));
     try {
       const result = await uploadBlob(
         this.container.getBlockBlobClient(name),
@@ -182,7 +184,7 @@ export class AzureProvider implements StorageProvider {
   /** Set Blob Metadata: replaces every custom key (refused with 'archived' for Archive-tier blobs). */
   async setMetadata(path: string, metadata: Readonly<Record<string, string>>): Promise<void> {
     try {
-      await this.container.getBlobClient(this.paths.blobName(path)).setMetadata(toAzureMetadata(metadata));
+      await this.container.getBlobClient(this.paths.blobName(path)).setMetadata(toAzureMetadata(withToolMtime(metadata, 'rfc3339')));
     } catch (error) {
       throw this.fail(error, path);
     }

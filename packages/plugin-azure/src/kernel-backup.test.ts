@@ -79,6 +79,7 @@ test('a backup with odd names, empty files and a 200 MB file reads back byte for
   const properties = await big.getProperties();
   t.is(properties.metadata?.['nimbus_mtime'], String(T0), 'the original mtime travels in metadata');
   t.is(properties.metadata?.['nimbus_size'], String(BIG));
+  t.is(properties.metadata?.['mtime'], '2022-02-03T04:05:06.789000000Z', 'and where rclone reads it (`mtime`, RFC 3339)');
 
   const again = await runs.backup();
   t.is(again.counts.uploaded + again.counts.updated, 0, 'an unchanged rerun transfers nothing');

@@ -61,6 +61,7 @@ test('a backup through the kernel reads back with the swift client as whole obje
   const { stdout: stat } = await run('/usr/bin/swift', [...cli, 'stat', destination.container, `${destination.path}/big/fifty.bin`]);
   t.regex(stat, /Manifest: |X-Static-Large-Object: True/i);
   t.regex(stat, /Meta Nimbus-Mtime: \d+/);
+  t.regex(stat, /Meta Mtime: \d+\.\d{9}\b/, 'and where rclone reads it (X-Object-Meta-Mtime, decimal seconds)');
 
   const rerunStarted = Date.now();
   const second = await backup();

@@ -1,6 +1,7 @@
 import {
   ProviderError, parentOf, type Capabilities, type ListOptions, type Logger, type ReadOptions, type RemoteEntry,
   type StorageProvider, type WriteOptions,
+  withToolMtime,
 } from '@nimbus/kernel';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -94,7 +95,8 @@ export class OpenstackProvider implements StorageProvider {
   async write(path: string, body: Readable, options: WriteOptions = {}): Promise<RemoteEntry> {
     options.signal?.throwIfAborted();
     const name = this.objectName(path);
-    const metadataHeaders = metadataToHeaders(options.metadata);
+    // rclone reads the original's time from X-Object-Meta-Mtime (decimal seconds), besides Nimbus's own key.
+    const metadataHeaders = metadataToHeaders(withToolMtime(options.metadata, 'epoch-seconds'));
     // An abort while the body is still being read stops the read at once.
     const stopReading = () => body.destroy(options.signal?.reason as Error);
     options.signal?.addEventListener('abort', stopReading, { once: true });
@@ -282,7 +284,7 @@ export class OpenstackProvider implements StorageProvider {
 
   async setMetadata(path: string, metadata: Readonly<Record<string, string>>): Promise<void> {
     // POST replaces every X-Object-Meta-* header and keeps the content (and an SLO's manifest flag).
-    await this.client.call({ method: 'POST', container: this.container, object: this.objectName(path), headers: metadataToHeaders(metadata), what: `set metadata of "${path}"` });
+    await this.client.call({ method: 'POST', container: this.container, object: this.objectName(path), headers: metadataToHeaders(withToolMtime(metadata, 'epoch-seconds')), what: `set metadata of "${path}"` });
   }
 
   /**

@@ -19,6 +19,7 @@ import {
   type RestoreRequest,
   type StorageProvider,
   type WriteOptions,
+  withToolMtime,
 } from '@nimbus/kernel';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
@@ -120,7 +121,8 @@ export class S3Provider implements StorageProvider {
       {
         body,
         ...(options.size !== undefined ? { size: options.size } : {}),
-        ...(options.metadata ? { metadata: options.metadata } : {}),
+        // rclone reads the original's time from x-amz-meta-mtime (decimal seconds), besides Nimbus's own key.
+        ...(options.metadata ? { metadata: withToolMtime(options.metadata, 'epoch-seconds')! } : {}),
         ...(storageClass !== 'STANDARD' ? { storageClass } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
@@ -183,7 +185,7 @@ export class S3Provider implements StorageProvider {
       fromKey: this.keys.keyOf(path),
       toKey: this.keys.keyOf(path),
       size: source.size,
-      metadata,
+      metadata: withToolMtime(metadata, 'epoch-seconds')!,
       replaceMetadata: true,
       ...(storageClass ? { storageClass } : {}),
       what: `change the metadata of "${path}"`,

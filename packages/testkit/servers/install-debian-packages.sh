@@ -9,6 +9,8 @@ PACKAGES=(
   swift swift-proxy swift-account swift-container swift-object python3-swiftclient memcached
   # OpenStack Keystone (Identity v3) and the Swift proxy middleware that accepts its tokens — ensureKeystoneServer()
   keystone python3-openstackclient python3-keystonemiddleware
+  # rclone: fills destinations the way users moving to Nimbus have them (plugin-s3 adopt-rclone.test)
+  rclone
 )
 
 missing=()

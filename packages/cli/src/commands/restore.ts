@@ -1,4 +1,5 @@
-import { formatRestoreReport, loadProfileFile, restoreProfile, UserError } from '@nimbus/kernel';
+import { formatRestoreReport, isOneOffDestination, loadProfileFile, oneOffRestoreProfile, restoreProfile, UserError } from '@nimbus/kernel';
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promptPassword } from '../output/password-prompt.js';
 import { runOutput } from '../output/run-output.js';
@@ -17,14 +18,19 @@ function parseTime(text: string): number {
   return ms;
 }
 
-/** `nimbus restore <profile> <target-folder>`. */
-export async function restoreCommand(profileFile: string, target: string, flags: RestoreFlags): Promise<number> {
-  const loaded = loadProfileFile(profileFile);
+/** `nimbus restore <profile | provider:target> <target-folder>`. */
+export async function restoreCommand(from: string, target: string, flags: RestoreFlags): Promise<number> {
+  const registry = createRegistry();
+  // What a one-off `nimbus backup <source> <provider>:<target>` wrote comes back without a profile file.
+  const profileFile = existsSync(from) || /\.(ya?ml|json)$/i.test(from);
+  const oneOff = isOneOffDestination(from) && !profileFile;
+  const loaded = oneOff ? await oneOffRestoreProfile(from, registry) : loadProfileFile(from);
   const out = runOutput(flags);
   try {
     const report = await restoreProfile({
       loaded,
-      registry: createRegistry(),
+      registry,
+      ...(oneOff ? { freshDatabase: true } : {}),
       target: resolve(target),
       paths: flags.path,
       force: Boolean(flags.force),

@@ -9,6 +9,7 @@ import type { StorageProvider } from '../provider/storage-provider.js';
 import { compareWithRecord, sameMtime } from './compare.js';
 import { metadataFor } from './destination-facts.js';
 import { reconcileWithListing } from './reconcile.js';
+import { ExistingObjectAdopter } from './adopt-existing.js';
 import type { PathFilter } from './filters.js';
 import { scanLocalFolder, type LocalFile } from './local-scanner.js';
 import type { PlannedAction, ProgressListener } from './progress.js';
@@ -66,7 +67,7 @@ interface FolderVisit {
  */
 export class BackupEngine {
   private readonly counts: Counts = {
-    scanned: 0, unchanged: 0, uploaded: 0, updated: 0, touched: 0, deleted: 0, keptDeleted: 0,
+    scanned: 0, unchanged: 0, adopted: 0, uploaded: 0, updated: 0, touched: 0, deleted: 0, keptDeleted: 0,
     foldersCreated: 0, foldersRemoved: 0, emptyFoldersSkipped: 0, symlinksSkipped: 0, failed: 0,
   };
   private bytesUploaded = 0;
@@ -100,7 +101,7 @@ export class BackupEngine {
     const started = Date.now();
     this.runId = await this.db.startRun('backup', started);
     this.noteCapabilities();
-    if (this.options.listRemote) await reconcileWithListing(this.provider, this.db, this.writer, this.runId, this.options.logger);
+    if (this.options.listRemote) await this.listDestination();
     await this.walk();
     await this.queue.drain();
     await this.removeGoneFolders();
@@ -129,6 +130,20 @@ export class BackupEngine {
       bytes: { uploaded: this.bytesUploaded },
       ...reportTail({ failures: this.failures, notes: this.notes, plan: this.options.dryRun ? this.plan : undefined }),
     };
+  }
+
+  /** Rebuild the database's view from a listing, taking over objects that already hold the source's files. */
+  private async listDestination(): Promise<void> {
+    const { sourceRoot, filter, format, logger } = this.options;
+    const adopter = new ExistingObjectAdopter({ sourceRoot, filter, plain: format.isPlain }, this.provider.capabilities);
+    await reconcileWithListing(this.provider, this.db, this.writer, this.runId, logger, adopter);
+    this.counts.adopted = adopter.adopted;
+    if (adopter.replaced) {
+      this.notes.add(
+        `${adopter.replaced} files at the destination were written by another tool as they are, not in this profile's format ` +
+          '(compression or encryption): they are sent again in Nimbus\'s format, and the copies found there kept as versions',
+      );
+    }
   }
 
   /**

@@ -9,12 +9,14 @@ import type { RecordWriter } from './record-writer.js';
 import { isReservedPath } from './reserved-paths.js';
 import { listWithRetry } from './listing-with-retry.js';
 import { withRetry } from './retry.js';
+import type { ExistingObjectAdopter } from './adopt-existing.js';
 
 /**
  * Rebuild the database's view of the destination from a full listing, a page at a time:
  * records whose stored object is unchanged keep their facts (original mtime, hash...);
  * new or changed objects get what the object itself says (metadata, settable mtime);
- * records of objects no longer there are dropped.
+ * records of objects no longer there are dropped. With an `adopter` (a backup with its source
+ * at hand), objects without a record that already hold the source file are taken over.
  */
 export async function reconcileWithListing(
   provider: StorageProvider,
@@ -22,6 +24,7 @@ export async function reconcileWithListing(
   writer: RecordWriter,
   runId: number,
   logger: Logger,
+  adopter?: ExistingObjectAdopter,
 ): Promise<void> {
   const caps = provider.capabilities;
   const tolerance = Math.max(1, caps.mtime.precisionMs);
@@ -42,10 +45,16 @@ export async function reconcileWithListing(
     const learnt = await Promise.all(
       entries.map((entry) =>
         limit(async () => {
-          const facts = factsFromRemote(entry, caps, runId);
-          if (facts.mtime !== UNKNOWN_MTIME || !caps.metadata || entry.metadata) return facts;
-          const full = await withRetry(() => provider.stat(entry.path)).catch(() => undefined);
-          return full ? factsFromRemote({ ...full, path: entry.path }, caps, runId) : facts;
+          // A free hash matching the local file settles it before any further request.
+          const byHash = await adopter?.byFreeHash(entry, runId);
+          if (byHash) return byHash;
+          let described = entry;
+          if (factsFromRemote(entry, caps, runId).mtime === UNKNOWN_MTIME && caps.metadata && !entry.metadata) {
+            const full = await withRetry(() => provider.stat(entry.path)).catch(() => undefined);
+            if (full) described = { ...full, path: entry.path };
+          }
+          const facts = factsFromRemote(described, caps, runId);
+          return adopter ? adopter.review(described, facts) : facts;
         }),
       ),
     );

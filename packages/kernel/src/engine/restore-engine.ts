@@ -52,7 +52,7 @@ export interface RestoreOptions {
  */
 export class RestoreEngine {
   private readonly counts: RestoreReport['counts'] = {
-    considered: 0, restored: 0, unchanged: 0, skippedNewer: 0, pendingArchive: 0, foldersCreated: 0, failed: 0,
+    considered: 0, restored: 0, unchanged: 0, skippedNewer: 0, pendingArchive: 0, foldersCreated: 0, failed: 0, timesUnknown: 0, hashesUnknown: 0,
   };
   private bytes = 0;
   private readonly failures: FileFailure[] = [];
@@ -150,6 +150,7 @@ export class RestoreEngine {
     }
     if (this.options.dryRun) {
       this.plan.push({ action: 'restore', path: record.path, bytes: record.size });
+      this.countUnknowns(record);
       this.counts.restored++;
       this.bytes += record.size;
       return;
@@ -181,9 +182,15 @@ export class RestoreEngine {
       (delta) => this.options.onProgress?.({ type: 'bytes', path: record.path, delta }),
       this.options.format.decoder(record),
     );
+    this.countUnknowns(record);
     this.counts.restored++;
     this.bytes += size;
     this.options.onProgress?.({ type: 'done', path: record.path, action: 'restore' });
+  }
+
+  private countUnknowns(record: FileFacts): void {
+    if (record.mtime === UNKNOWN_MTIME) this.counts.timesUnknown++;
+    if (!record.sha256) this.counts.hashesUnknown++;
   }
 
   /** Empty folders the destination keeps (real-folder providers) come back too. */

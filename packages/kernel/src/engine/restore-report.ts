@@ -17,6 +17,13 @@ export interface RestoreReport extends ReportHead, ReportTail {
     pendingArchive: number;
     foldersCreated: number;
     failed: number;
+    /**
+     * Of the restored: files whose original modification time nobody knew (neither the cloud
+     * database nor the destination), so they carry the time of the restore.
+     */
+    timesUnknown: number;
+    /** Of the restored: files with no recorded SHA-256, so their content could be checked against size only. */
+    hashesUnknown: number;
   };
   readonly bytes: { readonly restored: number };
 }
@@ -31,6 +38,13 @@ export function formatRestoreReport(r: RestoreReport): string {
       `of ${countOf(c.considered, 'file')} in ${(r.durationMs / 1000).toFixed(1)} s`,
   );
   if (c.pendingArchive) lines.push(`note: ${countOf(c.pendingArchive, 'file is', 'files are')} in archive storage; a restore was requested: run this command again once it is ready`);
+  if (c.timesUnknown) {
+    lines.push(
+      `note: ${countOf(c.timesUnknown, 'file')} restored without their original modification time (not in the cloud database, not kept by the destination): ` +
+        'they carry the time of the restore',
+    );
+  }
+  if (c.hashesUnknown) lines.push(`note: ${countOf(c.hashesUnknown, 'file')} had no recorded SHA-256: their content was checked by size only`);
   if (c.skippedNewer) lines.push('note: newer local files were kept; use --force to overwrite them');
   lines.push(...tailLines(r));
   return lines.join('\n');

@@ -10,6 +10,11 @@ export interface RunReport extends ReportHead, ReportTail {
     /** Source files considered (after filters). */
     scanned: number;
     unchanged: number;
+    /**
+     * Of the unchanged: files found already at the destination with no record of them (written
+     * by another tool, or before the cloud database was lost), recorded without an upload.
+     */
+    adopted: number;
     /** New files uploaded. */
     uploaded: number;
     /** Changed files uploaded again. */
@@ -42,6 +47,7 @@ export function formatReport(r: RunReport): string {
       `${c.unchanged} unchanged, ${c.deleted} deleted, ${c.failed} failed, of ${countOf(c.scanned, 'file')} scanned in ${(r.durationMs / 1000).toFixed(1)} s`,
   );
   const extra: string[] = [];
+  if (c.adopted) extra.push(`${countOf(c.adopted, 'file')} already at the destination taken over without upload`);
   if (c.touched) extra.push(`${countOf(c.touched, 'mtime')} corrected`);
   if (c.foldersCreated) extra.push(`${countOf(c.foldersCreated, 'folder')} created`);
   if (c.foldersRemoved) extra.push(`${countOf(c.foldersRemoved, 'folder')} removed`);

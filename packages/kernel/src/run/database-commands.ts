@@ -58,17 +58,24 @@ export async function deleteProfileDatabase(request: DatabaseRequest & { remote:
 export interface RebuildReport {
   readonly profile: string;
   readonly files: number;
-  /** Files whose original mtime the destination told (metadata or settable mtime). */
+  /** Files whose original mtime is known (from the database copy, metadata or settable mtime). */
   readonly withKnownMtime: number;
+  /** The copy of a cloud database kept at the destination that the rebuild started from, if any. */
+  readonly startedFromCopy?: string;
 }
 
-/** `nimbus db rebuild`: forget, then rebuild the database from a full listing of the destination. */
+/**
+ * `nimbus db rebuild`: rebuild the database from a full listing of the destination. A local
+ * database that knows the destination is forgotten first; one that is missing or does not
+ * know it starts from the copy kept at the destination (when there is one), whose facts the
+ * listing then confirms, since the destination may not keep original times and hashes itself.
+ */
 export async function rebuildProfileDatabase(request: DatabaseRequest): Promise<RebuildReport> {
   const logger = request.logger ?? silentLogger;
-  const session = await openSession(request.loaded, request.registry, { dryRun: false, logger, ...(request.env ? { env: request.env } : {}) });
+  const session = await openSession(request.loaded, request.registry, { dryRun: false, logger, databaseFromDestination: 'when-unknown', ...(request.env ? { env: request.env } : {}) });
   try {
     const { db, provider } = session;
-    await db.clear();
+    if (!session.startedFromCopy) await db.clear();
     const runId = await db.startRun('rebuild', Date.now());
     await reconcileWithListing(provider, db, new RecordWriter(db), runId, logger);
     let files = 0;
@@ -78,7 +85,7 @@ export async function rebuildProfileDatabase(request: DatabaseRequest): Promise<
       withKnownMtime += page.filter((r) => r.mtime >= 0).length;
     }
     await db.finishRun(runId, 'completed', { filesUploaded: 0, bytesUploaded: 0, filesDeleted: 0, filesFailed: 0 }, Date.now());
-    return { profile: request.loaded.profile.name, files, withKnownMtime };
+    return { profile: request.loaded.profile.name, files, withKnownMtime, ...(session.startedFromCopy ? { startedFromCopy: session.startedFromCopy } : {}) };
   } finally {
     await session.close();
   }

@@ -26,6 +26,11 @@ export interface RestoreRequestOptions {
   readonly onProgress?: ProgressListener;
   readonly env?: NodeJS.ProcessEnv;
   readonly retry?: RetryPolicy;
+  /**
+   * Trust no local database (a one-off `restore <provider>:<target>`, whose database is this
+   * command's alone): start from the destination's copy of one, else from a listing.
+   */
+  readonly freshDatabase?: boolean;
   /** Asks for the encryption password when the profile says `prompt: true`. */
   readonly promptPassword?: PasswordPrompt;
 }
@@ -49,7 +54,7 @@ export async function restoreProfile(request: RestoreRequestOptions): Promise<Re
   await checkTarget(request.target, dryRun);
   const { profile } = request.loaded;
   const format = await storedFormatFor(request.loaded, request.env ?? process.env, request.promptPassword);
-  const session = await openSession(request.loaded, request.registry, { dryRun, logger, ...(request.env ? { env: request.env } : {}) });
+  const session = await openSession(request.loaded, request.registry, { dryRun, logger, databaseFromDestination: request.freshDatabase ? 'always' : 'when-unknown', ...(request.env ? { env: request.env } : {}) });
   try {
     await format.verifyPassword(session.provider, await session.db.anyEncrypted(), profile.name);
     const engine = new RestoreEngine(session.provider, session.db, {

@@ -9,7 +9,7 @@ import type { StorageProvider } from '../provider/storage-provider.js';
 import { resolveDestination, type ResolvedDestination } from './destination.js';
 import { withRetry } from '../engine/retry.js';
 import { acquireProfileLock } from './profile-lock.js';
-import { fetchDatabaseCopy } from './remote-database-copy.js';
+import { fetchDatabaseCopy, startFromDatabaseCopy } from './remote-database-copy.js';
 
 /** A profile's destination, connected, with its cloud database open. */
 export interface Session {
@@ -25,6 +25,8 @@ export interface Session {
   readonly previousRunInterrupted: boolean;
   /** The profile's own folder (database, lock, trash). */
   readonly stateDir: string;
+  /** Path at the destination of the database copy this session started from (see `databaseFromDestination`). */
+  readonly startedFromCopy?: string;
   close(): Promise<void>;
 }
 
@@ -47,6 +49,10 @@ export async function connectDestination(destination: ResolvedDestination, loade
   }
 }
 
+async function knowsDestination(db: CloudDatabase, label: string): Promise<boolean> {
+  return (await db.getMeta(DESTINATION_KEY)) === label && !(await db.isEmpty());
+}
+
 /**
  * Resolve and connect the profile's destination and open its cloud database (a scratch
  * copy in dry runs). The database is tied to the destination it describes: pointed
@@ -55,7 +61,19 @@ export async function connectDestination(destination: ResolvedDestination, loade
 export async function openSession(
   loaded: LoadedProfile,
   registry: PluginRegistry,
-  options: { dryRun: boolean; logger: Logger; env?: NodeJS.ProcessEnv },
+  options: {
+    dryRun: boolean;
+    logger: Logger;
+    env?: NodeJS.ProcessEnv;
+    /**
+     * Restore and `db rebuild`: when the local database is missing or does not know this
+     * destination, start from the copy of a cloud database kept there (whatever the profile
+     * says about keeping one, and whichever profile wrote it): on a new machine it is what
+     * knows the original times and hashes the destination itself may not keep. With 'always'
+     * the local database is never trusted: the copy, else a fresh listing.
+     */
+    databaseFromDestination?: 'when-unknown' | 'always';
+  },
 ): Promise<Session> {
   const profile = loaded.profile;
   const destination = await resolveDestination(loaded, registry);
@@ -71,6 +89,22 @@ export async function openSession(
       options.logger.info(`profile ${profile.name}: started from the copy of its cloud database kept at the destination`);
     }
     db = await CloudDatabase.open(file, { scratch: options.dryRun });
+    let startedFromCopy: string | undefined;
+    const fromDestination = options.databaseFromDestination;
+    if (fromDestination === 'always' || (fromDestination === 'when-unknown' && !(await knowsDestination(db, destination.label)))) {
+      const current = db;
+      db = undefined; // startFromDatabaseCopy closes it when it fails or replaces it
+      const fetched = await startFromDatabaseCopy(current, provider, profile.name, file, options.dryRun);
+      db = fetched?.db ?? current;
+      if (fetched) {
+        startedFromCopy = fetched.copy;
+        options.logger.info(`profile ${profile.name}: started from the copy of a cloud database kept at the destination (${startedFromCopy})`);
+        // Found at this destination, so it describes it, even if it was written under another name for the place.
+        await db.setMeta(DESTINATION_KEY, destination.label);
+      } else if (fromDestination === 'always') {
+        await db.clear();
+      }
+    }
     const recorded = await db.getMeta(DESTINATION_KEY);
     if (recorded !== undefined && recorded !== destination.label) {
       options.logger.warn(`profile ${profile.name} now points at ${destination.label} (was ${recorded}): its cloud database is reset and the destination listed again`);
@@ -88,6 +122,7 @@ export async function openSession(
       needsListing,
       previousRunInterrupted,
       stateDir: dbDir,
+      ...(startedFromCopy ? { startedFromCopy } : {}),
       close: async () => {
         try {
           await openedDb.close();
