@@ -1,4 +1,4 @@
-import { GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectVersionsCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { MemoryLogger, PluginRegistry, runBackup, validateProfile, type RunReport } from '@nimbus/kernel';
 import { makeTempDir, startS3GlacierProxy, writeTree } from '@nimbus/testkit';
 import test from 'ava';
@@ -97,6 +97,42 @@ test('backup with storageClass GLACIER: an mtime-only change and an update or de
     'the previous copies were kept as versions, the new content is stored',
   );
   t.is(proxy.storageClassOf(bucket, key('changed.txt')), 'GLACIER', 'the new content is archived too');
+});
+
+test('backup with storageClass GLACIER to a versioned bucket: an update of an archived file goes through at once, S3 keeps the version', async (t) => {
+  const versionedBucket = await createTestBucket(admin, 'glacier-versioned', { versioned: true });
+  t.teardown(async () => {
+    await deleteTestBucket(admin, versionedBucket);
+  });
+  const proxy = await startS3GlacierProxy({ target: server.s3Endpoint });
+  t.teardown(() => proxy.close());
+  const dir = await makeTempDir('nimbus-glacier-versioned-');
+  t.teardown(dir.cleanup);
+  const source = join(dir.path, 'source');
+  await writeTree(source, { 'changed.txt': 'first content' });
+  const registry = new PluginRegistry();
+  registry.register(s3Plugin);
+  const loaded = validateProfile(
+    {
+      name: 'glacier-versioned',
+      source,
+      versioning: { keep: 3 },
+      destination: { provider: 's3', ...swiftSettings(server, versionedBucket, { endpoint: proxy.endpoint, s3Compatible: false, storageClass: 'GLACIER' }) },
+    },
+    'test profile',
+    dir.path,
+    'glacier-versioned',
+  );
+  const env = { NIMBUS_DATA_DIR: join(dir.path, 'data') };
+  const backup = () => runBackup({ loaded, registry, logger: new MemoryLogger(), env, retry: { retries: 1, minDelayMs: 1, maxDelayMs: 2 } });
+  t.is((await backup()).counts.uploaded, 1);
+  await writeFile(join(source, 'changed.txt'), 'second content');
+  const second = await backup();
+  t.deepEqual(second.failures, []);
+  t.is(second.counts.updated, 1, 'no copy is needed: the bucket keeps the previous version itself');
+  t.deepEqual(proxy.restoreRequests, [], 'nothing restored');
+  const versions = await admin.send(new ListObjectVersionsCommand({ Bucket: versionedBucket, Prefix: 'changed.txt' }));
+  t.is(versions.Versions?.length, 2);
 });
 
 test.after.always(async () => {
