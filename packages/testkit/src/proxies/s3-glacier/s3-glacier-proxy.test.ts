@@ -105,6 +105,9 @@ test('an archived object: GLACIER in HEAD and listings, GET and copy refused wit
   t.is(await getText(s, 'warm.txt'), 'online');
 });
 
+// "If the object is previously restored, Amazon S3 returns 200 OK"; "Code: RestoreAlreadyInProgress ... 409 Conflict"
+// (RestoreObject). Expiry at midnight UTC: "x-amz-restore: ongoing-request=\"false\", expiry-date=\"Fri, 21 Dec 2012
+// 00:00:00 GMT\"" (HeadObject); "Amazon S3 updates the restoration period relative to the current time" (RestoreObject).
 test('restore: 202, then 409 while running, readable with an expiry once complete, 200 when asked again', async (t) => {
   const s = await setup(t);
   await put(s, 'cold.txt', 'frozen');
@@ -222,6 +225,9 @@ test('x-amz-storage-class is honoured on PUT, multipart upload and copy: GLACIER
   t.is(await codeOf(s.client.send(new PutObjectCommand({ Bucket: s.bucket, Key: 'bad.txt', Body: 'x', StorageClass: 'ICE' as 'GLACIER' }))), 'InvalidStorageClass 400');
 });
 
+// "If you want a permanent copy of the object, restore the object, and then create a copy of it in your Amazon S3
+// bucket." (Restoring an archived object); "The source object of the COPY action is not in the active tier and is only
+// stored in Amazon S3 Glacier." (CopyObject, ObjectNotInActiveTierError)
 test('a metadata rewrite by self-copy of an archived object is refused until it is restored; a restored one can be copied', async (t) => {
   const s = await setup(t);
   await s.client.send(new PutObjectCommand({ Bucket: s.bucket, Key: 'cold.txt', Body: 'frozen', StorageClass: 'GLACIER', Metadata: { a: '1' } }));

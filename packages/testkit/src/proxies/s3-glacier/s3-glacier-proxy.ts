@@ -105,10 +105,10 @@ export async function startS3GlacierProxy(options: S3GlacierProxyOptions): Promi
       const sourceState = registry.get(source.bucket, source.key);
       if (sourceState && !registry.isReadable(sourceState)) {
         req.resume();
-        // "you can't copy objects in S3 Glacier Flexible Retrieval or Deep Archive storage class unless you restore
-        // them first": the source of a copy (a copy onto itself to rewrite metadata too) must be readable.
-        // ObjectNotInActiveTierError: "The source object of the COPY action is not in the active tier and is only
-        // stored in Amazon S3 Glacier." (CopyObject)
+        // "If you want a permanent copy of the object, restore the object, and then create a copy of it in your Amazon
+        // S3 bucket." (Restoring an archived object); ObjectNotInActiveTierError: "The source object of the COPY action
+        // is not in the active tier and is only stored in Amazon S3 Glacier." (CopyObject). A copy onto itself (a
+        // metadata rewrite) is a copy too.
         return sendError(res, 403, 'InvalidObjectState', 'The source object of the COPY action is not in the active tier and is only stored in Amazon Glacier.', resource);
       }
     }
