@@ -80,6 +80,8 @@ test.serial(`swift-s3 as GLACIER: ${FILES} archived files, then mtime-only chang
   t.true(glacier.restoreRequests.some((r) => r.code === 'GlacierExpeditedRetrievalNotAvailable'), 'the 503 was met');
 
   for (const f of [...changed, ...removed]) glacier.completeRestore(bucket!, keyOf(f));
+  // Now that the copies can be made, one answer to a copy into $SBV$ is lost for certain (stored, then reset): the retry must not keep a second version.
+  faults.alwaysFail((r) => r.method === 'PUT' && r.path.includes('/$SBV$/'), 'reset-response', 1);
   const third = await backup();
   t.deepEqual(third.failures, []);
   t.like(third.counts, { updated: CHANGED, deleted: CHANGED, touched: 0 });
@@ -87,7 +89,9 @@ test.serial(`swift-s3 as GLACIER: ${FILES} archived files, then mtime-only chang
   const stored = await target.objects();
   const current = new Map([...stored].filter(([k]) => !k.startsWith('$SBV$/')));
   t.deepEqual(current, await treeDigest(source), 'the destination holds the source byte for byte');
-  t.is([...stored.keys()].filter((k) => k.startsWith('$SBV$/')).length, 2 * CHANGED, 'one kept version per updated or deleted file');
+  const versions = [...stored.keys()].filter((k) => k.startsWith('$SBV$/'));
+  if (versions.length !== 2 * CHANGED) t.log(versions, faults.injected.filter((f) => f.path.includes('$SBV$') || f.method === 'PUT'));
+  t.is(versions.length, 2 * CHANGED, 'one kept version per updated or deleted file');
   t.deepEqual(await target.leftovers(), []);
   const rerun = await backup();
   t.is(rerun.counts.uploaded + rerun.counts.updated + rerun.counts.deleted + rerun.counts.touched, 0, 'an unchanged rerun changes nothing');

@@ -95,7 +95,9 @@ export class DestinationWriter {
    * losing the version the profile asks to keep.
    */
   private async keepVersion(record: FileFacts, change: 'update' | 'delete'): Promise<(() => Promise<void>) | undefined> {
-    const preserve = () => withRetry(() => this.versions.preserve(record, change === 'update'), this.options.retry);
+    // One time for every attempt: the version's location is derived from it.
+    const supersededAt = Date.now();
+    const preserve = () => withRetry(() => this.versions.preserve(record, change === 'update', supersededAt), this.options.retry);
     try {
       return await preserve();
     } catch (error) {
