@@ -54,6 +54,7 @@ export async function connectS3(config: S3Config, context: PluginContext, extra:
       restoreDays: config.restoreDays,
       restoreTier: config.restoreTier,
       bucketMissing,
+      logger: context.logger,
       ...(extra.singleCopyLimit !== undefined ? { singleCopyLimit: extra.singleCopyLimit } : {}),
     });
   } catch (error) {

@@ -36,7 +36,12 @@ export function entryFromListed(path: string, item: _Object): RemoteEntry {
 
 export function entryFromHead(path: string, head: HeadObjectCommandOutput): RemoteEntry {
   const md5 = md5FromEtag(head.ETag);
-  const archive = archiveOnlyWhenArchived(archiveStateOf(head.StorageClass, head.Restore !== undefined ? { header: head.Restore } : {}));
+  const archive = archiveOnlyWhenArchived(
+    archiveStateOf(head.StorageClass, {
+      ...(head.Restore !== undefined ? { header: head.Restore } : {}),
+      ...(head.ArchiveStatus !== undefined ? { archiveStatus: head.ArchiveStatus } : {}),
+    }),
+  );
   return {
     path,
     kind: 'file',

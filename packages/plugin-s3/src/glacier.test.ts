@@ -1,4 +1,4 @@
-import { isProviderError, type StorageProvider } from '@nimbus/kernel';
+import { isProviderError, MemoryLogger, type StorageProvider } from '@nimbus/kernel';
 import { startS3GlacierProxy, type S3GlacierProxy } from '@nimbus/testkit';
 import test, { type ExecutionContext } from 'ava';
 import { randomUUID } from 'node:crypto';
@@ -21,11 +21,11 @@ interface Setup {
 }
 
 /** The plugin as for Amazon (s3Compatible off: Glacier on), talking to Swift through the Glacier proxy. */
-async function setup(t: ExecutionContext, extra: Record<string, unknown> = {}): Promise<Setup> {
+async function setup(t: ExecutionContext, extra: Record<string, unknown> = {}, logger = new MemoryLogger()): Promise<Setup> {
   const clock = { now: Date.now() };
   const proxy = await startS3GlacierProxy({ target: server.s3Endpoint, now: () => clock.now });
   const prefix = `g-${randomUUID()}`;
-  const provider = await connectS3(swiftConfig(server, bucket, { prefix, endpoint: proxy.endpoint, s3Compatible: false, ...extra }), testContext());
+  const provider = await connectS3(swiftConfig(server, bucket, { prefix, endpoint: proxy.endpoint, s3Compatible: false, ...extra }), testContext(logger));
   t.teardown(async () => {
     await provider.close();
     await proxy.close();
@@ -80,7 +80,7 @@ test('requestRestore: restoring, asked once only; restored with its expiry, read
   t.true(isProviderError(await t.throwsAsync(s.provider.read('cold.txt')), 'archived'), 'not readable while restoring');
 
   s.proxy.completeRestore(bucket, s.key('cold.txt'));
-  const expiresAt = Math.floor((s.clock.now + 2 * DAY) / 1000) * 1000; // the header has second precision
+  const expiresAt = Math.ceil((s.clock.now + 2 * DAY) / DAY) * DAY; // midnight UTC after the days asked
   t.deepEqual((await s.provider.stat('cold.txt'))?.archive, { status: 'restored', tier: 'GLACIER', expiresAt });
   t.like((await listed(s.provider))[0], { archive: { status: 'restored', tier: 'GLACIER' } });
   t.is(await readText(s.provider, 'cold.txt'), 'frozen');
@@ -114,6 +114,73 @@ test('an S3-compatible service offers no Glacier: requestRestore is not supporte
   const s = await setup(t, { s3Compatible: true });
   t.is(s.provider.capabilities.archive.restore, 'none');
   t.deepEqual(s.provider.capabilities.archive.tiers, ['STANDARD']);
+});
+
+test('storageClass GLACIER / DEEP_ARCHIVE: single and multipart uploads are stored in the class and reported archived', async (t) => {
+  const s = await setup(t, { storageClass: 'GLACIER', multipartThreshold: 5 * 1024 * 1024 });
+  const written = await write(s.provider, 'small.txt', 'frozen at once');
+  t.deepEqual(written.archive, { status: 'archived', tier: 'GLACIER' });
+  const big = Buffer.alloc(6 * 1024 * 1024, 7);
+  await s.provider.write('big.bin', Readable.from([big]), { size: big.length });
+  t.deepEqual([s.proxy.storageClassOf(bucket, s.key('small.txt')), s.proxy.storageClassOf(bucket, s.key('big.bin'))], ['GLACIER', 'GLACIER']);
+  t.like(await s.provider.stat('big.bin'), { size: big.length, archive: { status: 'archived', tier: 'GLACIER' } });
+  t.true(isProviderError(await t.throwsAsync(s.provider.read('small.txt')), 'archived'));
+  await s.provider.write('deep.txt', Readable.from([Buffer.from('deeper')]), { size: 6, tier: 'DEEP_ARCHIVE' });
+  t.like(await s.provider.stat('deep.txt'), { archive: { status: 'archived', tier: 'DEEP_ARCHIVE' } });
+});
+
+test('copy and setMetadata of an archived object are refused as archived; once restored, both work and the result stays in its class', async (t) => {
+  const s = await setup(t, { storageClass: 'GLACIER' });
+  await write(s.provider, 'cold.txt', 'frozen');
+  t.true(isProviderError(await t.throwsAsync(s.provider.copy!('cold.txt', 'copy.txt')), 'archived'));
+  t.true(isProviderError(await t.throwsAsync(s.provider.setMetadata!('cold.txt', { a: 'b' })), 'archived'));
+  await s.provider.requestRestore('cold.txt', { days: 1 });
+  s.proxy.completeRestore(bucket, s.key('cold.txt'));
+  await s.provider.copy!('cold.txt', 'copy.txt');
+  await s.provider.setMetadata!('cold.txt', { a: 'b' });
+  t.like(await s.provider.stat('cold.txt'), { metadata: { a: 'b' }, archive: { status: 'archived', tier: 'GLACIER' } });
+  t.like(await s.provider.stat('copy.txt'), { archive: { status: 'archived', tier: 'GLACIER' } });
+});
+
+test('Expedited is not asked of DEEP_ARCHIVE: Standard is requested instead, and the log says so', async (t) => {
+  const logger = new MemoryLogger();
+  const s = await setup(t, { restoreTier: 'Expedited' }, logger);
+  await write(s.provider, 'deep.txt', 'deeper');
+  s.proxy.archive(bucket, s.key('deep.txt'), 'DEEP_ARCHIVE');
+  t.deepEqual(await s.provider.requestRestore('deep.txt', {}), { status: 'restoring', tier: 'DEEP_ARCHIVE' });
+  t.deepEqual(s.proxy.restoreRequests.map((r) => [r.days, r.tier, r.status]), [[7, 'Standard', 202]]);
+  t.true(logger.lines.some((l) => l.level === 'warn' && /deep\.txt: Expedited retrieval is not offered for DEEP_ARCHIVE; a Standard restore was requested instead/.test(l.message)));
+});
+
+test('GlacierExpeditedRetrievalNotAvailable (503): the restore is asked again at Standard, and the log says so', async (t) => {
+  const logger = new MemoryLogger();
+  const s = await setup(t, { restoreTier: 'Expedited' }, logger);
+  await write(s.provider, 'cold.txt', 'frozen');
+  s.proxy.archive(bucket, s.key('cold.txt'));
+  s.proxy.expeditedUnavailable = true;
+  t.deepEqual(await s.provider.requestRestore('cold.txt', {}), { status: 'restoring', tier: 'GLACIER' });
+  t.deepEqual(s.proxy.restoreRequests.map((r) => [r.tier, r.status]), [['Expedited', 503], ['Standard', 202]]);
+  t.true(logger.lines.some((l) => l.level === 'warn' && /cold\.txt: Expedited retrieval is unavailable right now \(no capacity\); a Standard restore was requested instead/.test(l.message)));
+});
+
+test('Intelligent-Tiering archive tiers: detected from HEAD, restored without Days, online again once moved back', async (t) => {
+  const s = await setup(t, { storageClass: 'INTELLIGENT_TIERING', restoreTier: 'Expedited' });
+  const written = await write(s.provider, 'it.txt', 'tiered');
+  t.is(written.archive, undefined, 'online when stored');
+  t.is(await readText(s.provider, 'it.txt'), 'tiered');
+  s.proxy.tierDown(bucket, s.key('it.txt'), 'ARCHIVE_ACCESS');
+  t.like(await s.provider.stat('it.txt'), { archive: { status: 'archived', tier: 'INTELLIGENT_TIERING' } });
+  t.true(isProviderError(await t.throwsAsync(s.provider.read('it.txt')), 'archived'));
+  t.deepEqual(await s.provider.requestRestore('it.txt', {}), { status: 'restoring', tier: 'INTELLIGENT_TIERING' });
+  t.deepEqual(s.proxy.restoreRequests.map((r) => [r.days, r.tier, r.status]), [[undefined, 'Expedited', 202]], 'no Days; Expedited is offered from Archive Access');
+  t.like(await s.provider.stat('it.txt'), { archive: { status: 'restoring' } });
+  s.proxy.completeRestore(bucket, s.key('it.txt'));
+  t.is((await s.provider.stat('it.txt'))?.archive, undefined, 'back in Frequent Access: online');
+  t.is(await readText(s.provider, 'it.txt'), 'tiered');
+
+  s.proxy.tierDown(bucket, s.key('it.txt'), 'DEEP_ARCHIVE_ACCESS');
+  await s.provider.requestRestore('it.txt', {});
+  t.deepEqual(s.proxy.restoreRequests.at(-1), { bucket, key: s.key('it.txt'), days: undefined, tier: 'Standard', status: 202 }, 'no Expedited from Deep Archive Access');
 });
 
 test.after.always(async () => {

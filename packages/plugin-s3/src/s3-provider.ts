@@ -2,9 +2,8 @@ import {
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  RestoreObjectCommand,
+  type HeadObjectCommandOutput,
   type S3Client,
-  type Tier,
 } from '@aws-sdk/client-s3';
 import {
   isProviderError,
@@ -13,6 +12,7 @@ import {
   type BucketInfo,
   type Capabilities,
   type ListOptions,
+  type Logger,
   type ReadOptions,
   type RemoteEntry,
   type RemoteVersion,
@@ -33,6 +33,7 @@ import { errorCodeOf, type S3ErrorMapper } from './s3-errors.js';
 import { copyObject } from './server-side-copy.js';
 import { isArchiveStorageClass, RESTORE_TIERS } from './storage-classes.js';
 import { listKeyVersions } from './versions.js';
+import { sendRestore } from './restore-request.js';
 
 /** S3 refuses CopyObject above 5 GiB; larger objects are copied in parts. */
 export const SINGLE_COPY_LIMIT = 5 * 1024 * 1024 * 1024;
@@ -52,6 +53,8 @@ export interface S3ProviderOptions {
   readonly restoreTier: string;
   /** Sources above this size are copied in parts (tests lower it). */
   readonly singleCopyLimit?: number;
+  /** Where the plugin says what it did instead of what was asked (a restore tier that is not offered). */
+  readonly logger?: Logger;
   /** A dry run against a bucket that would be created: everything reads as empty. */
   readonly bucketMissing?: boolean;
 }
@@ -88,11 +91,16 @@ export class S3Provider implements StorageProvider {
   }
 
   async stat(path: string): Promise<RemoteEntry | undefined> {
+    const head = await this.head(path);
+    return head ? entryFromHead(path, head) : undefined;
+  }
+
+  /** HeadObject of the path's key; undefined when there is no such object. */
+  private async head(path: string): Promise<HeadObjectCommandOutput | undefined> {
     const key = this.keys.keyOf(path);
     if (this.options.bucketMissing) return undefined;
     try {
-      const head = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return entryFromHead(path, head);
+      return await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
     } catch (error) {
       const mapped = this.errors.map(error, `stat "${path}"`);
       // A HEAD answer has no body, so a missing bucket also reads as a plain 404.
@@ -208,9 +216,10 @@ export class S3Provider implements StorageProvider {
   }
 
   /**
-   * Ask for a temporary copy of a Glacier/Deep Archive object (RestoreObject). Days and
-   * retrieval tier default to the settings. A restore already running, or a copy already
-   * there, is reported as such rather than requested twice.
+   * Ask for a restore of an archived object (RestoreObject): a temporary copy of a
+   * Glacier/Deep Archive object, or the move of an Intelligent-Tiering object out of its
+   * archive tier. Days and retrieval tier default to the settings. A restore already
+   * running, or a copy already there, is reported as such rather than requested twice.
    */
   async requestRestore(path: string, request: RestoreRequest = {}): Promise<ArchiveState> {
     const key = this.keys.keyOf(path);
@@ -218,21 +227,20 @@ export class S3Provider implements StorageProvider {
     if (!(RESTORE_TIERS as readonly string[]).includes(tier)) {
       throw new ProviderError('invalid', `restore priority ${tier} is not one of ${RESTORE_TIERS.join(', ')}`);
     }
-    const current = await this.stat(path);
-    if (!current) throw new ProviderError('not-found', `"${path}" does not exist`);
+    const head = await this.head(path);
+    if (!head) throw new ProviderError('not-found', `"${path}" does not exist`);
+    const current = entryFromHead(path, head);
     if (!current.archive || current.archive.status === 'restoring' || current.archive.status === 'restored') {
       return current.archive ?? { status: 'online' };
     }
     try {
-      const output = await this.client.send(
-        new RestoreObjectCommand({
-          Bucket: this.bucket,
-          Key: key,
-          RestoreRequest: { Days: request.days ?? this.options.restoreDays, GlacierJobParameters: { Tier: tier as Tier } },
-        }),
-      );
+      const place = { storageClass: current.archive.tier!, ...(head.ArchiveStatus ? { archiveStatus: head.ArchiveStatus } : {}) };
+      const status = await sendRestore({ client: this.client, bucket: this.bucket, logger: this.options.logger }, key, path, place, {
+        days: request.days ?? this.options.restoreDays,
+        tier,
+      });
       // 200: a restored copy exists already (its expiry was extended); 202: the restore started.
-      if (output.$metadata.httpStatusCode === 200) return (await this.stat(path))?.archive ?? { status: 'online' };
+      if (status === 200) return (await this.stat(path))?.archive ?? { status: 'online' };
       return { status: 'restoring', tier: current.archive.tier! };
     } catch (error) {
       if (errorCodeOf(error).code === 'RestoreAlreadyInProgress') return { status: 'restoring', tier: current.archive.tier! };

@@ -49,7 +49,29 @@ export class ArchiveGate {
     }
   }
 
+  /**
+   * Make the object readable at the destination without reading it (a server-side copy or
+   * move needs that too): ready when it is online or a restored copy exists; otherwise a
+   * restore is requested (once: a running one is only waited for) and it is not ready yet.
+   * The returned record carries the archive state to store.
+   */
+  async prepare(record: FileFacts): Promise<{ readonly ready: boolean; readonly record: FileFacts }> {
+    const entry = await this.provider.stat(record.path);
+    if (!entry) throw new ProviderError('not-found', `${record.path} is no longer at the destination`);
+    const state = entry.archive;
+    if (!state || isReadable(state)) return { ready: true, record: state ? this.withState(record, state) : record };
+    if (state.status === 'restoring') return { ready: false, record: this.withState(record, state) };
+    const asked = await this.askRestore(record);
+    return { ready: isReadable(asked.state), record: asked.record };
+  }
+
   private async requestRestore(record: FileFacts): Promise<GateResult> {
+    const { state, record: updated } = await this.askRestore(record);
+    if (isReadable(state)) return { kind: 'open', stream: await this.provider.read(record.path), record: updated };
+    return { kind: 'pending', requested: true, record: updated };
+  }
+
+  private async askRestore(record: FileFacts): Promise<{ state: ArchiveState; record: FileFacts }> {
     if (!supports(this.provider, 'requestRestore')) {
       throw new ProviderError('archived', `${record.path} is archived and this destination offers no way to restore it`);
     }
@@ -57,14 +79,14 @@ export class ArchiveGate {
     this.logger.info(
       `${record.path} is in archive storage${state.tier ? ` (${state.tier})` : ''}: restore requested; run again once it is ready (this can take hours)`,
     );
-    const updated = { ...this.withState(record, state), restoreRequestedAt: this.now() };
-    if (state.status === 'restored' || state.status === 'online') {
-      return { kind: 'open', stream: await this.provider.read(record.path), record: updated };
-    }
-    return { kind: 'pending', requested: true, record: updated };
+    return { state, record: { ...this.withState(record, state), restoreRequestedAt: this.now() } };
   }
 
   private withState(record: FileFacts, state: ArchiveState): FileFacts {
     return { ...record, archiveStatus: state.status, restoreExpiresAt: state.expiresAt ?? null };
   }
+}
+
+function isReadable(state: ArchiveState): boolean {
+  return state.status === 'restored' || state.status === 'online';
 }

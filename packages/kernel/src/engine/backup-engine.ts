@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import type { CompareMethod, VersioningSettings } from '../config/profile.js';
 import type { CloudDatabase, FileFacts, FolderFacts } from '../database/cloud-database.js';
 import { describeError, isProviderError } from '../errors/nimbus-error.js';
+import { PreviousCopyArchivedError } from './archived-previous-copy.js';
 import type { Logger } from '../log/logger.js';
 import { supports } from '../provider/operations.js';
 import { joinPath, parentOf } from '../provider/paths.js';
@@ -268,28 +269,33 @@ export class BackupEngine {
 
   /** Content is the same, only the mtime moved: correct it without sending the file. */
   private async touch(path: string, file: LocalFile, record: FileFacts): Promise<void> {
-    // Where the provider can hold neither, the database alone carries the new mtime; so it
-    // does for an archived object, which services refuse to change (metadata included).
-    const archived = record.archiveStatus === 'archived' || record.archiveStatus === 'restoring';
-    const change = archived
-      ? undefined
-      : supports(this.provider, 'setMtime')
-        ? () => this.provider.setMtime!(path, file.mtime)
-        : supports(this.provider, 'setMetadata')
-          ? () => this.provider.setMetadata!(path, metadataFor(file.size, file.mtime, record))
-          : undefined;
-    let archivedNow = false;
-    const correct = async () => {
+    // Where the provider can hold neither, the database alone carries the new mtime.
+    const correct = supports(this.provider, 'setMtime')
+      ? () => this.provider.setMtime!(path, file.mtime)
+      : supports(this.provider, 'setMetadata')
+        ? () => this.provider.setMetadata!(path, metadataFor(file.size, file.mtime, record))
+        : async () => undefined;
+    // An archived object's metadata cannot be rewritten (S3 Glacier refuses the self-copy
+    // with InvalidObjectState) and restoring it only for that is not worth hours and a fee:
+    // the database alone carries the new mtime, as for providers that hold neither.
+    let archived = record.archiveStatus === 'archived' || record.archiveStatus === 'restoring';
+    const change = async () => {
+      if (archived) return;
       try {
-        await change?.();
+        await correct();
       } catch (error) {
-        // Archived behind Nimbus's back (a lifecycle rule): the database carries the mtime.
         if (!isProviderError(error, 'archived')) throw error;
-        archivedNow = true;
+        archived = true;
       }
     };
-    if (!(await this.mutate('touch', path, correct))) return;
-    this.writer.saveFile({ ...record, mtime: file.mtime, lastRun: this.runId, ...(archivedNow ? { archiveStatus: 'archived' } : {}) });
+    if (!(await this.mutate('touch', path, change))) return;
+    if (archived) {
+      this.notes.add(
+        'files in archive storage whose modification time changed (content unchanged) keep the new time in the cloud database only: an archived object\'s metadata cannot be rewritten',
+      );
+    }
+    const archiveStatus = archived && !record.archiveStatus ? 'archived' : record.archiveStatus;
+    this.writer.saveFile({ ...record, mtime: file.mtime, archiveStatus, lastRun: this.runId });
     this.counts.touched++;
   }
 
@@ -302,6 +308,7 @@ export class BackupEngine {
       try {
         this.writer.saveFile(await this.destination.upload(path, join(this.options.sourceRoot, path), file, this.runId, previous));
       } catch (error) {
+        if (error instanceof PreviousCopyArchivedError) return this.waitForRestore(error);
         // A new file that vanished while it was read was stored whole from the open file: it must not stay.
         if (error instanceof SourceChangedError && error.vanished && !previous) await this.provider.delete(path).catch(() => undefined);
         return this.fail(path, 'upload', error);
@@ -313,6 +320,16 @@ export class BackupEngine {
     this.options.onProgress?.({ type: 'done', path, action });
   }
 
+  /**
+   * The change waits for the restore of an archived destination copy (so it can be kept
+   * as a version): not a failure, the record keeps the old facts plus the restore state,
+   * so a later run compares again and finishes the change once the copy is readable.
+   */
+  private waitForRestore(error: PreviousCopyArchivedError): void {
+    this.writer.saveFile({ ...error.record, lastRun: this.runId });
+    this.notes.add(error.message);
+  }
+
   /** Delete a destination file (kept as a version first). */
   private async deleteFile(record: FileFacts): Promise<void> {
     if (this.options.dryRun) this.plan.push({ action: 'delete', path: record.path });
@@ -320,6 +337,7 @@ export class BackupEngine {
       try {
         await this.destination.remove(record);
       } catch (error) {
+        if (error instanceof PreviousCopyArchivedError) return this.waitForRestore(error);
         return this.fail(record.path, 'delete', error);
       }
     }

@@ -1,5 +1,7 @@
 import type { FileFacts } from '../database/cloud-database.js';
-import { describeError } from '../errors/nimbus-error.js';
+import { ArchiveGate } from './archive-gate.js';
+import { PreviousCopyArchivedError } from './archived-previous-copy.js';
+import { describeError, isProviderError } from '../errors/nimbus-error.js';
 import type { Logger } from '../log/logger.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
 import type { LocalFile } from './local-scanner.js';
@@ -27,11 +29,15 @@ export class DestinationWriter {
   /** Upload attempts that failed (retried or not): each may have left an incomplete upload behind. */
   failedAttempts = 0;
 
+  private readonly archive: ArchiveGate;
+
   constructor(
     private readonly provider: StorageProvider,
     private readonly versions: VersionKeeper,
     private readonly options: DestinationWriterOptions,
-  ) {}
+  ) {
+    this.archive = new ArchiveGate(provider, options.logger);
+  }
 
   /** Upload a new file, or (with `previous`) a changed one; resolves to its record. */
   async upload(path: string, absolute: string, file: LocalFile, runId: number, previous?: FileFacts): Promise<FileFacts> {
@@ -40,8 +46,9 @@ export class DestinationWriter {
     let undo: (() => Promise<void>) | undefined;
     if (previous) {
       try {
-        undo = await withRetry(() => this.versions.preserve(previous, true), this.options.retry);
+        undo = await this.keepVersion(previous, 'update');
       } catch (error) {
+        if (error instanceof PreviousCopyArchivedError) throw error;
         throw new Error(`the previous copy could not be kept as a version, so it was not overwritten: ${describeError(error)}`);
       }
     }
@@ -71,13 +78,34 @@ export class DestinationWriter {
   /** Delete a destination file, keeping it as a version first (moved into $SBV$, or by the provider). */
   async remove(record: FileFacts): Promise<void> {
     try {
-      await withRetry(() => this.versions.preserve(record, false), this.options.retry);
+      await this.keepVersion(record, 'delete');
     } catch (error) {
+      if (error instanceof PreviousCopyArchivedError) throw error;
       throw new Error(`the file could not be kept as a version, so it was not deleted: ${describeError(error)}`);
     }
     // After a move into $SBV$ the object is already gone; delete of a missing object resolves.
     await withRetry(() => this.provider.delete(record.path), this.options.retry);
     await this.purgeVersions(record.path);
+  }
+
+  /**
+   * Keep the destination copy as a version before it changes. An archived copy can be
+   * neither copied nor moved (S3 Glacier answers InvalidObjectState): it is restored first,
+   * and until the restore is ready the change waits (PreviousCopyArchivedError) rather than
+   * losing the version the profile asks to keep.
+   */
+  private async keepVersion(record: FileFacts, change: 'update' | 'delete'): Promise<(() => Promise<void>) | undefined> {
+    // One time for every attempt: the version's location is derived from it.
+    const supersededAt = Date.now();
+    const preserve = () => withRetry(() => this.versions.preserve(record, change === 'update', supersededAt), this.options.retry);
+    try {
+      return await preserve();
+    } catch (error) {
+      if (!isProviderError(error, 'archived')) throw error;
+      const { ready, record: withState } = await withRetry(() => this.archive.prepare(record), this.options.retry);
+      if (!ready) throw new PreviousCopyArchivedError(withState, change);
+      return preserve();
+    }
   }
 
   private async purgeVersions(path: string): Promise<void> {

@@ -59,10 +59,11 @@ export class VersionKeeper {
    * Before `record` is overwritten (`replacing`) or deleted: put its copy in `$SBV$`.
    * Returns an undo for the overwrite case when the copy had to be moved away (no
    * server-side copy), so a failed upload can put it back. Throws when the copy cannot be kept.
+   * Retries pass the first attempt's `supersededAt`, so a copy whose answer was lost is
+   * redone at the same location instead of leaving a second, unrecorded version.
    */
-  async preserve(record: FileFacts, replacing: boolean): Promise<(() => Promise<void>) | undefined> {
+  async preserve(record: FileFacts, replacing: boolean, supersededAt: number = this.now()): Promise<(() => Promise<void>) | undefined> {
     if (this.strategy !== 'folder') return undefined;
-    const supersededAt = this.now();
     const location = versionLocation(record.path, supersededAt);
     const moveIt = supports(this.provider, 'move') && (!replacing || !supports(this.provider, 'copy'));
     if (moveIt) await this.provider.move!(record.path, location);
