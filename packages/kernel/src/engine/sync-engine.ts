@@ -1,6 +1,8 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { copyFile, lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
+import { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { CompareMethod, ConflictRule, VersioningSettings } from '../config/profile.js';
 import type { CloudDatabase, FileFacts } from '../database/cloud-database.js';
 import type { Logger } from '../log/logger.js';
@@ -8,7 +10,7 @@ import { joinPath, parentOf } from '../provider/paths.js';
 import type { RemoteEntry } from '../provider/remote-entry.js';
 import type { RestoreRequest, StorageProvider } from '../provider/storage-provider.js';
 import { ArchiveGate } from './archive-gate.js';
-import { factsFromRemote, storedObjectFacts, UNKNOWN_MTIME } from './destination-facts.js';
+import { factsFromRemote, META_KEYS, storedObjectFacts, UNKNOWN_MTIME } from './destination-facts.js';
 import { DestinationWriter } from './destination-writer.js';
 import { DOWNLOAD_PREFIX, writeLocalFile } from './download-file.js';
 import type { PathFilter } from './filters.js';
@@ -241,24 +243,40 @@ export class SyncEngine {
     }
     if (l === 'deleted' && r === 'same') return { kind: 'delete-remote', path, base: base! };
     if (r === 'deleted' && l === 'same') return { kind: 'delete-local', path, base: base! };
-    // Both sides new or changed.
-    const facts = factsFromRemote(remote!, this.provider.capabilities, this.runId);
-    if (local!.size === facts.size) {
-      // Same size on both sides: compare content (the destination's recorded hash, or its bytes).
-      const sha256 = await hashLocalFile(join(this.options.sourceRoot, path));
-      const remoteSha = facts.sha256 ?? (await this.hashRemote(path));
-      if (sha256 === remoteSha) return { kind: 'adopt', path, local: local!, remote: remote!, sha256 };
-    }
+    // Both sides new or changed: identical originals (e.g. a second machine's first sync) are adopted.
+    const same = await this.sameOriginal(path, local!, remote!);
+    if (same) return { kind: 'adopt', path, local: local!, remote: same.remote, sha256: same.sha256 };
     return { kind: 'conflict', path, local: local!, remote: remote!, ...(base ? { base } : {}) };
   }
 
-  private async hashRemote(path: string): Promise<string | undefined> {
+  /**
+   * When the destination's object holds the same original as the local file: its SHA-256
+   * and the object (with its metadata). Originals are compared, never stored bytes: size and
+   * hash come from the object's metadata when it has them (listings rarely carry metadata,
+   * so it is asked for), otherwise the stored bytes are decoded through the profile's format.
+   */
+  private async sameOriginal(path: string, local: LocalFile, listed: RemoteEntry): Promise<{ sha256: string; remote: RemoteEntry } | undefined> {
+    const caps = this.provider.capabilities;
+    const remote = caps.metadata && !listed.metadata ? ((await this.provider.stat(path).catch(() => undefined)) ?? listed) : listed;
+    const facts = factsFromRemote(remote, caps, this.runId);
+    const sizeKnown = remote.metadata?.[META_KEYS.size] !== undefined || (this.options.format.isPlain && !facts.compressed && !facts.encrypted);
+    if (sizeKnown && local.size !== facts.size) return undefined;
+    const sha256 = await hashLocalFile(join(this.options.sourceRoot, path));
+    const remoteSha = facts.sha256 ?? (await this.hashOriginal(facts));
+    return sha256 === remoteSha ? { sha256, remote: { ...remote, path } } : undefined;
+  }
+
+  /** SHA-256 of the original an object holds, by decoding its stored bytes. */
+  private async hashOriginal(facts: FileFacts): Promise<string | undefined> {
     try {
       const hash = createHash('sha256');
-      for await (const chunk of await this.provider.read(path)) hash.update(chunk as Buffer);
+      const decoder = this.options.format.decoder(facts);
+      const stored = await this.provider.read(facts.path);
+      if (decoder) await pipeline(stored, decoder, hashSink(hash));
+      else await pipeline(stored, hashSink(hash));
       return hash.digest('hex');
     } catch {
-      return undefined; // unreadable (archived...): treated as different
+      return undefined; // unreadable (archived, wrong password...): treated as different
     }
   }
 
@@ -273,7 +291,9 @@ export class SyncEngine {
           this.writer.removeFile(path);
           return;
         case 'adopt':
+          // Already the same on both sides: nothing moves, so it counts as unchanged.
           this.writer.saveFile(this.recordFor(action.remote, action.local, action.sha256));
+          this.counts.unchanged++;
           return;
         case 'upload':
           if (this.options.dryRun) planned('upload', action.local.size);
@@ -299,7 +319,9 @@ export class SyncEngine {
           this.counts.deletedAtSource++;
           return;
         case 'conflict':
-          return await this.settle(action);
+          // Counted once, as a conflict (whichever copy moved to settle it), when settled.
+          if (await this.settle(action)) this.counts.conflicts++;
+          return;
       }
     } catch (error) {
       const operation = action.kind === 'upload' ? 'upload' : action.kind === 'delete-remote' || action.kind === 'delete-local' ? 'delete' : 'restore';
@@ -347,10 +369,10 @@ export class SyncEngine {
     return { file: staged, sha256 };
   }
 
-  private async settle(action: Extract<Action, { kind: 'conflict' }>): Promise<void> {
+  /** Settle a conflict by the profile's rule; false when it could not be (the failure is recorded). */
+  private async settle(action: Extract<Action, { kind: 'conflict' }>): Promise<boolean> {
     const { path, local, remote, base } = action;
     const rule = this.options.conflicts;
-    this.counts.conflicts++;
     const remoteMtime = (() => {
       const m = factsFromRemote(remote, this.provider.capabilities, this.runId).mtime;
       return m !== UNKNOWN_MTIME ? m : (remote.mtime ?? 0);
@@ -359,25 +381,20 @@ export class SyncEngine {
     if (rule === 'keep-both') {
       const keptAs = conflictName(path, this.runStamp);
       this.conflicts.push({ path, rule, outcome: `kept both: the destination's copy is now ${keptAs} on both sides` });
-      if (this.options.dryRun) return void this.plan.push({ action: 'restore', path: keptAs }, { action: 'update', path });
-      if (!(await this.download(path, remote, base, keptAs))) return;
+      if (this.options.dryRun) return this.plan.push({ action: 'restore', path: keptAs }, { action: 'update', path }) > 0;
+      if (!(await this.download(path, remote, base, keptAs))) return false;
       const kept = await lstat(join(this.options.sourceRoot, keptAs));
       await this.upload(keptAs, { name: keptAs, size: kept.size, mtime: Math.round(kept.mtimeMs) });
       await this.upload(path, local, this.baseFromRemote(remote, base));
-      this.counts.uploaded += 2;
-      this.counts.downloaded++;
       this.bytes.uploaded += kept.size + local.size;
-      return;
+      return true;
     }
     this.conflicts.push({ path, rule, outcome: sourceWins ? "the source's copy won; the destination's is kept as a version" : "the destination's copy won; the source's went to the trash" });
-    if (this.options.dryRun) return void this.plan.push({ action: sourceWins ? 'update' : 'restore', path });
-    if (sourceWins) {
-      await this.upload(path, local, this.baseFromRemote(remote, base));
-      this.counts.uploaded++;
-      this.bytes.uploaded += local.size;
-    } else if (await this.download(path, remote, base)) {
-      this.counts.downloaded++;
-    }
+    if (this.options.dryRun) return this.plan.push({ action: sourceWins ? 'update' : 'restore', path }) > 0;
+    if (!sourceWins) return this.download(path, remote, base);
+    await this.upload(path, local, this.baseFromRemote(remote, base));
+    this.bytes.uploaded += local.size;
+    return true;
   }
 
   /** The record to version the destination's current copy by, before it is replaced. */
@@ -416,6 +433,16 @@ export class SyncEngine {
   private fail(path: string, operation: FileFailure['operation'], error: unknown): void {
     recordFailure(this.failures, this.options, path, operation, error);
   }
+}
+
+/** A stream end that only feeds what it receives to `hash`. */
+function hashSink(hash: Hash): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      hash.update(chunk);
+      done();
+    },
+  });
 }
 
 function pickArchive(base: FileFacts): Partial<FileFacts> {
