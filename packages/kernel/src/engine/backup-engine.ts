@@ -5,9 +5,11 @@ import { describeError } from '../errors/nimbus-error.js';
 import type { Logger } from '../log/logger.js';
 import { supports } from '../provider/operations.js';
 import { joinPath, parentOf } from '../provider/paths.js';
+import type { RemoteEntry } from '../provider/remote-entry.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
 import { compareWithRecord, sameMtime } from './compare.js';
-import { metadataFor } from './destination-facts.js';
+import { metadataFor, storedObjectFacts } from './destination-facts.js';
+import { caseTwinMessage, caseTwins, foldCase } from './case-folding.js';
 import { reconcileWithListing } from './reconcile.js';
 import type { PathFilter } from './filters.js';
 import { scanLocalFolder, type LocalFile } from './local-scanner.js';
@@ -178,7 +180,7 @@ export class BackupEngine {
       this.fail(dir, 'scan', error);
       return [];
     }
-    const files = listing.files.filter((f) => filter.acceptsFile(joinPath(dir, f.name)));
+    let files = listing.files.filter((f) => filter.acceptsFile(joinPath(dir, f.name)));
     const reserved = (name: string) => dir === '' && RESERVED_FOLDERS.includes(name);
     const folders = listing.folders.filter((name) => filter.acceptsFolder(joinPath(dir, name)) && !reserved(name)).sort();
     for (const name of listing.folders.filter(reserved)) {
@@ -192,7 +194,13 @@ export class BackupEngine {
     const [records, folderRecords] = await Promise.all([this.db.filesIn(dir), this.db.foldersIn(dir)]);
     const recordByName = new Map(records.map((r) => [r.path.slice(dir === '' ? 0 : dir.length + 1), r]));
     const folderByName = new Map(folderRecords.map((r) => [r.path.slice(dir === '' ? 0 : dir.length + 1), r]));
+    // On a case-insensitive destination, names that differ only by case are one object there.
+    const caseless = !this.provider.capabilities.caseSensitive;
+    const foldedSourceNames = new Set(files.map((f) => foldCase(f.name)));
+    if (caseless) files = this.withoutCaseTwins(dir, files, recordByName);
     const fileNames = new Set(files.map((f) => f.name));
+    /** Records whose name is no source file's but differs only by case from one: case-only renames. */
+    const renamedFrom = new Map(caseless ? records.filter((r) => !fileNames.has(nameIn(dir, r.path))).map((r) => [foldCase(nameIn(dir, r.path)), r]) : []);
     const folderNames = new Set(folders);
     const unreadable = new Set(listing.problems.map((p) => p.name));
 
@@ -208,13 +216,21 @@ export class BackupEngine {
 
     for (const file of files) {
       const path = joinPath(dir, file.name);
-      const record = recordByName.get(file.name);
+      let record = recordByName.get(file.name);
+      const renamed = record ? undefined : renamedFrom.get(foldCase(file.name));
+      if (renamed) {
+        recordByName.delete(nameIn(dir, renamed.path));
+        record = await this.renameCase(renamed, path);
+        if (!record) continue;
+      }
       if (!record) await this.queue.add(() => this.send(path, file));
       else await this.queueIfChanged(path, file, record);
     }
 
     for (const [name, record] of recordByName) {
       if (fileNames.has(name) || unreadable.has(name) || !filter.acceptsFile(record.path)) continue;
+      // Deleting it would delete the source file's object, which has the same name there.
+      if (caseless && foldedSourceNames.has(foldCase(name))) continue;
       if (this.options.deleteRemoved) await this.queue.add(() => this.deleteFile(record));
       else this.counts.keptDeleted++;
     }
@@ -226,6 +242,41 @@ export class BackupEngine {
     const isEmpty = files.length === 0 && folders.length === 0 && listing.symlinks.length === 0 && listing.problems.length === 0;
     if (dir !== '' && !visit.known) await this.recordNewFolder(dir, isEmpty);
     return folders.map((name) => ({ path: joinPath(dir, name), known: folderByName.has(name) }));
+  }
+
+  /**
+   * Source files whose names differ only by case would overwrite each other at a
+   * case-insensitive destination: one is kept (the one the destination holds, else the first
+   * by name), each other is a failure naming both.
+   */
+  private withoutCaseTwins(dir: string, files: LocalFile[], recordByName: ReadonlyMap<string, FileFacts>): LocalFile[] {
+    const left = new Set<LocalFile>();
+    for (const twin of caseTwins(files, (f) => f.name, (f) => recordByName.has(f.name))) {
+      for (const file of twin.left) {
+        left.add(file);
+        this.fail(joinPath(dir, file.name), 'upload', new Error(caseTwinMessage(joinPath(dir, file.name), joinPath(dir, twin.kept.name))));
+      }
+    }
+    return left.size ? files.filter((f) => !left.has(f)) : files;
+  }
+
+  /**
+   * A source file renamed by case only, on a case-insensitive destination where both names are
+   * one object: an upload plus a delete would delete the file itself, so the object is moved to
+   * the new name (or, without server-side move, the name is changed in the database only and
+   * the next upload overwrites the same object). Resolves the record under the new name.
+   */
+  private async renameCase(record: FileFacts, path: string): Promise<FileFacts | undefined> {
+    let moved: RemoteEntry | undefined;
+    if (supports(this.provider, 'move')) {
+      const ok = await this.mutate('rename', `${record.path} -> ${path}`, async () => (moved = await this.provider.move!(record.path, path)));
+      if (!ok) return undefined;
+      this.notes.add('files renamed by case only at the source were renamed (moved) at the case-insensitive destination');
+    }
+    const renamed: FileFacts = { ...record, ...(moved ? storedObjectFacts(moved) : {}), path, dir: parentOf(path), lastRun: this.runId };
+    this.writer.removeFile(record.path);
+    this.writer.saveFile(renamed);
+    return renamed;
   }
 
   private async queueIfChanged(path: string, file: LocalFile, record: FileFacts): Promise<void> {
@@ -372,4 +423,9 @@ export class BackupEngine {
   private fail(path: string, operation: FileFailure['operation'], error: unknown): void {
     recordFailure(this.failures, this.options, path, operation, error);
   }
+}
+
+/** The name of `path` within its folder `dir`. */
+function nameIn(dir: string, path: string): string {
+  return path.slice(dir === '' ? 0 : dir.length + 1);
 }

@@ -6,10 +6,12 @@ import { pipeline } from 'node:stream/promises';
 import type { CompareMethod, ConflictRule, VersioningSettings } from '../config/profile.js';
 import type { CloudDatabase, FileFacts } from '../database/cloud-database.js';
 import type { Logger } from '../log/logger.js';
+import { supports } from '../provider/operations.js';
 import { joinPath, parentOf } from '../provider/paths.js';
 import type { RemoteEntry } from '../provider/remote-entry.js';
 import type { RestoreRequest, StorageProvider } from '../provider/storage-provider.js';
 import { ArchiveGate } from './archive-gate.js';
+import { caseTwinMessage, caseTwins, foldCase } from './case-folding.js';
 import { factsFromRemote, META_KEYS, storedObjectFacts, UNKNOWN_MTIME } from './destination-facts.js';
 import { DestinationWriter } from './destination-writer.js';
 import { DOWNLOAD_PREFIX, writeLocalFile } from './download-file.js';
@@ -17,7 +19,7 @@ import type { PathFilter } from './filters.js';
 import { scanLocalFolder, type LocalFile } from './local-scanner.js';
 import type { PlannedAction, ProgressListener } from './progress.js';
 import { RecordWriter } from './record-writer.js';
-import type { RetryPolicy } from './retry.js';
+import { withRetry, type RetryPolicy } from './retry.js';
 import { listWithRetry } from './listing-with-retry.js';
 import { reportHead, reportTail, type FileFailure } from './report-common.js';
 import type { SyncConflict, SyncReport } from './sync-report.js';
@@ -83,6 +85,8 @@ export class SyncEngine {
   private readonly failures: FileFailure[] = [];
   private readonly notes = new Set<string>();
   private readonly plan: PlannedAction[] = [];
+  /** Local files left out because a case twin stands for them at a case-insensitive destination. */
+  private readonly caseTwinsLeft = new Set<string>();
   private readonly writer: RecordWriter;
   private readonly destination: DestinationWriter;
   private readonly versions: VersionKeeper;
@@ -114,15 +118,19 @@ export class SyncEngine {
     const [remote, { files: local, protectedPrefixes }] = await Promise.all([this.listRemote(), this.scanLocal()]);
     const base = new Map<string, FileFacts>();
     for await (const page of this.db.filesUnder('')) for (const r of page) base.set(r.path, r);
+    const rekeyed = this.provider.capabilities.caseSensitive ? new Set<string>() : await this.matchCase(local, remote, base);
 
     const actions: Action[] = [];
     const paths = new Set([...local.keys(), ...remote.keys(), ...base.keys()]);
     for (const path of [...paths].sort()) {
       if (protectedPrefixes.some((p) => path === p || path.startsWith(`${p}/`))) continue;
-      if (!this.options.filter.acceptsFile(path)) continue;
+      if (!this.options.filter.acceptsFile(path) || this.caseTwinsLeft.has(path)) continue;
       const action = await this.decide(path, local.get(path), remote.get(path), base.get(path));
       if (action) actions.push(action);
-      else this.counts.unchanged++;
+      else {
+        if (rekeyed.has(path)) this.writer.saveFile({ ...base.get(path)!, lastRun: this.runId });
+        this.counts.unchanged++;
+      }
     }
 
     const deletions = actions.filter((a) => a.kind === 'delete-remote' || a.kind === 'delete-local').length;
@@ -203,6 +211,67 @@ export class SyncEngine {
     }
     if (symlinks) this.notes.add(`${symlinks} symbolic links were not followed`);
     return { files, protectedPrefixes };
+  }
+
+  // ---------- names on a case-insensitive destination ----------
+
+  /**
+   * On a case-insensitive destination, names that differ only by case are one object there.
+   * Local case twins are failures naming both (only one takes part). A local file whose
+   * destination object or record differs only by case is matched with it (both maps are
+   * re-keyed to the local name, so it is never an upload plus a delete of the same object);
+   * when the local side was renamed, the object is renamed (moved) to match. Returns the
+   * paths whose record was re-keyed.
+   */
+  private async matchCase(local: Map<string, LocalFile>, remote: Map<string, RemoteEntry>, base: Map<string, FileFacts>): Promise<Set<string>> {
+    const byFolded = <T>(map: Map<string, T>) => {
+      const index = new Map<string, string>();
+      for (const path of map.keys()) index.set(foldCase(path), path);
+      return index;
+    };
+    for (const twin of caseTwins([...local.keys()], (p) => p, (p) => remote.has(p) || base.has(p))) {
+      for (const path of twin.left) {
+        local.delete(path);
+        this.caseTwinsLeft.add(path);
+        this.fail(path, 'upload', new Error(caseTwinMessage(path, twin.kept)));
+      }
+    }
+    const remoteIndex = byFolded(remote);
+    const baseIndex = byFolded(base);
+    const rekeyed = new Set<string>();
+    for (const path of local.keys()) {
+      const folded = foldCase(path);
+      const baseName = base.has(path) ? undefined : baseIndex.get(folded);
+      let record = baseName !== undefined && !local.has(baseName) ? base.get(baseName) : undefined;
+      if (record) {
+        base.delete(record.path);
+        this.writer.removeFile(record.path);
+        record = { ...record, path, dir: parentOf(path) };
+        base.set(path, record);
+        rekeyed.add(path);
+      }
+      const remoteName = remote.has(path) ? undefined : remoteIndex.get(folded);
+      if (remoteName === undefined || local.has(remoteName)) continue;
+      let entry = remote.get(remoteName)!;
+      remote.delete(remoteName);
+      // The record under the local name means the destination's side was renamed: leave its name.
+      const localRenamed = rekeyed.has(path) || !base.has(path);
+      if (localRenamed && supports(this.provider, 'move')) {
+        const unchanged = record !== undefined && this.remoteChange(entry, record) === 'same';
+        if (this.options.dryRun) this.plan.push({ action: 'rename', path: `${remoteName} -> ${path}` });
+        else {
+          try {
+            entry = await withRetry(() => this.provider.move!(remoteName, path), this.options.retry);
+            this.notes.add('files renamed by case only were renamed (moved) at the case-insensitive destination');
+            if (unchanged) base.set(path, { ...record!, ...storedObjectFacts(entry) });
+          } catch (error) {
+            this.fail(path, 'rename', error);
+          }
+        }
+      }
+      remote.set(path, { ...entry, path });
+    }
+    return rekeyed;
   }
 
   // ---------- deciding ----------
