@@ -308,7 +308,7 @@ export class BackupEngine {
     const correct = supports(this.provider, 'setMtime')
       ? () => this.provider.setMtime!(path, file.mtime)
       : supports(this.provider, 'setMetadata')
-        ? () => this.provider.setMetadata!(path, metadataFor(file.size, file.mtime, record))
+        ? () => this.provider.setMetadata!(path, metadataFor(file.size, file.mtime, record, record.encrypted ? undefined : record.sha256))
         : async () => undefined;
     if (!(await this.mutate('touch', path, correct))) return;
     this.writer.saveFile({ ...record, mtime: file.mtime, lastRun: this.runId });

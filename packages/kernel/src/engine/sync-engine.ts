@@ -328,10 +328,14 @@ export class SyncEngine {
     const caps = this.provider.capabilities;
     const remote = caps.metadata && !listed.metadata ? ((await this.provider.stat(path).catch(() => undefined)) ?? listed) : listed;
     const facts = factsFromRemote(remote, caps, this.runId);
-    const sizeKnown = remote.metadata?.[META_KEYS.size] !== undefined || (this.options.format.isPlain && !facts.compressed && !facts.encrypted);
+    // Stored as is: the metadata says so, or there is none and this profile stores as is.
+    const asIs = !facts.compressed && !facts.encrypted && (remote.metadata?.[META_KEYS.size] !== undefined || this.options.format.isPlain);
+    const sizeKnown = remote.metadata?.[META_KEYS.size] !== undefined || asIs;
     if (sizeKnown && local.size !== facts.size) return undefined;
     const sha256 = await hashLocalFile(join(this.options.sourceRoot, path));
-    const remoteSha = facts.sha256 ?? (await this.hashOriginal(facts));
+    // A provider's free hash is of the stored bytes: the original's only when stored as is.
+    const recorded = remote.metadata?.[META_KEYS.sha256] ?? (asIs ? remote.hashes?.sha256 : undefined);
+    const remoteSha = recorded ?? (await this.hashOriginal(facts));
     return sha256 === remoteSha ? { sha256, remote: { ...remote, path } } : undefined;
   }
 

@@ -2,8 +2,8 @@ import test, { type ExecutionContext } from 'ava';
 import { existsSync } from 'node:fs';
 import { rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { formatSyncReport, type ProfileInput, type SyncReport } from '@nimbus/kernel';
-import { treeDigest, writeTree } from '@nimbus/testkit';
+import { formatSyncReport, MINIMAL_CAPABILITIES, z, type PluginManifest, type ProfileInput, type StorageProvider, type SyncReport } from '@nimbus/kernel';
+import { maskCapabilities, MemoryProvider, treeDigest, writeTree } from '@nimbus/testkit';
 import { harness, type Harness } from './harness.js';
 
 /** Every scanned path is in exactly one count of a sync report. */
@@ -78,4 +78,63 @@ test('every scanned file is in exactly one count of the sync report', async (t) 
   t.deepEqual(report.failures, []);
   t.like(report.counts, { uploaded: 2, downloaded: 1, deletedAtDestination: 1, deletedAtSource: 1, unchanged: 2, conflicts: 1, failed: 0 });
   t.is(counted(report), 8, 'same, up, down, gone-here, gone-there, both, new-here, identical: each once');
+});
+
+/**
+ * One in-memory store with metadata but no free hashes, shared by both machines, that counts
+ * reads of object contents.
+ */
+function sharedMemoryStore(freeHashes = false) {
+  const cloud = new MemoryProvider();
+  let reads = 0;
+  const seen: StorageProvider = maskCapabilities(cloud, freeHashes ? {} : { hashes: [] });
+  const read = seen.read.bind(seen);
+  seen.read = (path, options) => {
+    reads++;
+    return read(path, options);
+  };
+  const manifest: PluginManifest = {
+    id: 'shared-memory',
+    displayName: 'In-memory store shared by two machines',
+    kernelApi: '^1.0.0',
+    configSchema: z.strictObject({ path: z.string() }),
+    capabilities: seen.capabilities ?? MINIMAL_CAPABILITIES,
+    connect: async () => seen,
+  };
+  return { manifest, cloud, reads: () => reads };
+}
+
+for (const [name, profile] of Object.entries(formats)) {
+  const encrypted = profile.encryption !== undefined;
+  test(`two machines over a store with metadata (${name}): ${encrypted ? 'no plaintext hash is stored, the original is decoded and hashed' : "the original's hash in the metadata is enough: no object is read"}`, async (t) => {
+    const store = sharedMemoryStore();
+    const first = await harness(t, [store.manifest]);
+    await writeTree(first.source, twentyFiles());
+    t.is((await first.sync({ provider: 'shared-memory', profile })).counts.uploaded, 20);
+    const metadata = (await store.cloud.stat('notes/file-3.txt'))!.metadata!;
+    t.is(metadata['nimbus-sha256'] !== undefined, !encrypted, encrypted ? 'an encrypted object carries no plaintext hash' : 'the original hash is in the metadata');
+
+    const second = await harness(t, [store.manifest]);
+    await writeTree(second.source, twentyFiles());
+    const readsBefore = store.reads();
+    const two = await second.sync({ provider: 'shared-memory', profile });
+    t.deepEqual(two.failures, []);
+    t.like(two.counts, { uploaded: 0, downloaded: 0, conflicts: 0, unchanged: 20 });
+    if (encrypted) t.true(store.reads() - readsBefore >= 20, 'each object was read to decode it');
+    else t.is(store.reads() - readsBefore, 0, 'no object was read');
+  });
+}
+
+test("two machines, compressed, over a store with free SHA-256 hashes: the stored bytes' hash is not taken for the original's", async (t) => {
+  const store = sharedMemoryStore(true);
+  const profile = { compression: true };
+  const files = { 'big.txt': 'a compressible line of text\n'.repeat(60_000) }; // above the small-file size: no hash in the metadata
+  const first = await harness(t, [store.manifest]);
+  await writeTree(first.source, files);
+  await first.sync({ provider: 'shared-memory', profile });
+  const second = await harness(t, [store.manifest]);
+  await writeTree(second.source, files);
+  const two = await second.sync({ provider: 'shared-memory', profile });
+  t.deepEqual(two.conflicts, []);
+  t.like(two.counts, { uploaded: 0, downloaded: 0, conflicts: 0, unchanged: 1 });
 });
