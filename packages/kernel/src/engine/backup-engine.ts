@@ -55,6 +55,8 @@ type Counts = RunReport['counts'];
 interface FolderVisit {
   readonly path: string;
   readonly known: boolean;
+  /** Where the database knew it before it was renamed by case only (case-insensitive destinations). */
+  readonly formerly?: string;
 }
 
 /**
@@ -191,9 +193,14 @@ export class BackupEngine {
     this.counts.scanned += files.length;
     this.options.onProgress?.({ type: 'scanned', files: this.counts.scanned });
 
-    const [records, folderRecords] = await Promise.all([this.db.filesIn(dir), this.db.foldersIn(dir)]);
-    const recordByName = new Map(records.map((r) => [r.path.slice(dir === '' ? 0 : dir.length + 1), r]));
-    const folderByName = new Map(folderRecords.map((r) => [r.path.slice(dir === '' ? 0 : dir.length + 1), r]));
+    const from = visit.formerly ?? dir;
+    const [knownFiles, knownFolders] = await Promise.all([this.db.filesIn(from), this.db.foldersIn(from)]);
+    // Formerly known by another case: its records move to the new name (the same objects there).
+    const records = from === dir ? knownFiles : knownFiles.map((r) => this.rekeyFile(r, joinPath(dir, nameIn(from, r.path))));
+    const formerFolder = new Map(knownFolders.map((r) => [nameIn(from, r.path), r.path]));
+    const folderRecords = from === dir ? knownFolders : knownFolders.map((r) => this.rekeyFolder(r, joinPath(dir, nameIn(from, r.path))));
+    const recordByName = new Map(records.map((r) => [nameIn(dir, r.path), r]));
+    const folderByName = new Map(folderRecords.map((r) => [nameIn(dir, r.path), r]));
     // On a case-insensitive destination, names that differ only by case are one object there.
     const caseless = !this.provider.capabilities.caseSensitive;
     const foldedSourceNames = new Set(files.map((f) => foldCase(f.name)));
@@ -234,14 +241,30 @@ export class BackupEngine {
       if (this.options.deleteRemoved) await this.queue.add(() => this.deleteFile(record));
       else this.counts.keptDeleted++;
     }
+    // A known folder whose name differs only by case from a source folder's was renamed so.
+    const renamedFolders = new Map<string, string>();
+    if (caseless) {
+      const gone = [...folderByName.keys()].filter((name) => !folderNames.has(name) && !fileNames.has(name));
+      for (const name of folders) {
+        const former = folderByName.has(name) ? undefined : gone.find((g) => foldCase(g) === foldCase(name));
+        if (former !== undefined && !renamedFolders.has(former)) renamedFolders.set(former, name);
+      }
+    }
     for (const [name, record] of folderByName) {
-      if (folderNames.has(name) || fileNames.has(name) || !filter.acceptsFolder(record.path)) continue;
+      if (folderNames.has(name) || fileNames.has(name) || renamedFolders.has(name) || !filter.acceptsFolder(record.path)) continue;
       await this.removeSubtree(record.path, false);
     }
+    const formerOf = new Map([...renamedFolders].map(([former, name]) => [name, former]));
 
     const isEmpty = files.length === 0 && folders.length === 0 && listing.symlinks.length === 0 && listing.problems.length === 0;
     if (dir !== '' && !visit.known) await this.recordNewFolder(dir, isEmpty);
-    return folders.map((name) => ({ path: joinPath(dir, name), known: folderByName.has(name) }));
+    return folders.map((name) => {
+      const path = joinPath(dir, name);
+      const renamedFrom = formerOf.get(name);
+      const formerly = renamedFrom !== undefined ? formerFolder.get(renamedFrom) : from !== dir && folderByName.has(name) ? formerFolder.get(name) : undefined;
+      if (renamedFrom !== undefined) this.rekeyFolder(folderByName.get(renamedFrom)!, path);
+      return { path, known: folderByName.has(name) || renamedFrom !== undefined, ...(formerly !== undefined && formerly !== path ? { formerly } : {}) };
+    });
   }
 
   /**
@@ -277,6 +300,21 @@ export class BackupEngine {
     this.writer.removeFile(record.path);
     this.writer.saveFile(renamed);
     return renamed;
+  }
+
+  /** A file record under the name its folder now has (renamed by case only); the database follows. */
+  private rekeyFile(record: FileFacts, path: string): FileFacts {
+    const moved = { ...record, path, dir: parentOf(path), lastRun: this.runId };
+    this.writer.removeFile(record.path);
+    this.writer.saveFile(moved);
+    return moved;
+  }
+
+  private rekeyFolder(record: FolderFacts, path: string): FolderFacts {
+    const moved = { ...record, path, parent: parentOf(path), lastRun: this.runId };
+    this.writer.removeFolder(record.path);
+    this.writer.saveFolder(moved);
+    return moved;
   }
 
   private async queueIfChanged(path: string, file: LocalFile, record: FileFacts): Promise<void> {

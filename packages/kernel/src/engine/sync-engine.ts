@@ -255,7 +255,8 @@ export class SyncEngine {
       let entry = remote.get(remoteName)!;
       remote.delete(remoteName);
       // The record under the local name means the destination's side was renamed: leave its name.
-      const localRenamed = rekeyed.has(path) || !base.has(path);
+      // Only a file's own name is renamed: a folder renamed by case keeps its name there.
+      const localRenamed = (rekeyed.has(path) || !base.has(path)) && parentOf(remoteName) === parentOf(path);
       if (localRenamed && supports(this.provider, 'move')) {
         const unchanged = record !== undefined && this.remoteChange(entry, record) === 'same';
         if (this.options.dryRun) this.plan.push({ action: 'rename', path: `${remoteName} -> ${path}` });

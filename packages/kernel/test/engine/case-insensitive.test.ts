@@ -83,3 +83,25 @@ test('sync with a case-insensitive destination: the same file under another case
   t.is(after.counts.downloaded, 1);
   t.is(await readFile(join(h.source, 'Report.txt'), 'utf8'), 'changed at the destination');
 });
+
+for (const mode of ['backup', 'sync'] as const) {
+  test(`${mode} to a case-insensitive destination: a folder renamed by case only (and a file in it) keeps every file`, async (t) => {
+    const h = await harness(t, [caseInsensitive]);
+    const run = () => h.run({ provider: 'caseless', profile: { mode } });
+    await writeTree(h.source, { 'Docs/a.txt': 'a', 'Docs/Sub/b.txt': 'b', 'Docs/Sub/deeper/c.txt': 'c', 'top.txt': 't' });
+    await run();
+    await rename(join(h.source, 'Docs'), join(h.source, 'docs'));
+    await rename(join(h.source, 'docs/Sub'), join(h.source, 'docs/sub'));
+    await rename(join(h.source, 'docs/a.txt'), join(h.source, 'docs/A.txt'));
+    await writeFile(join(h.source, 'docs/sub/b.txt'), 'b changed');
+    const report = await run();
+    t.deepEqual(report.failures, []);
+    const names = (await storedNames(h)).map((n) => n.toLowerCase()).sort();
+    t.deepEqual(names, ['docs/a.txt', 'docs/sub/b.txt', 'docs/sub/deeper/c.txt', 'top.txt'], 'every file is still at the destination');
+    const stored = await storedNames(h);
+    t.is(await readFile(join(h.destination, stored.find((n) => n.toLowerCase() === 'docs/sub/b.txt')!), 'utf8'), 'b changed');
+    const again = await run();
+    t.is(mode === 'backup' ? transferred(again) + (again as RunReport).counts.deleted : changes(again as unknown as SyncReport), 0, 'a further run has nothing to do');
+    t.deepEqual(again.failures, []);
+  });
+}
