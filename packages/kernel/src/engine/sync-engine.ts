@@ -1,6 +1,7 @@
 import { createHash, randomUUID, type Hash } from 'node:crypto';
 import { copyFile, lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
+import pLimit from 'p-limit';
 import { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { CompareMethod, ConflictRule, VersioningSettings } from '../config/profile.js';
@@ -121,17 +122,21 @@ export class SyncEngine {
     const rekeyed = this.provider.capabilities.caseSensitive ? new Set<string>() : await this.matchCase(local, remote, base);
 
     const actions: Action[] = [];
-    const paths = new Set([...local.keys(), ...remote.keys(), ...base.keys()]);
-    for (const path of [...paths].sort()) {
-      if (protectedPrefixes.some((p) => path === p || path.startsWith(`${p}/`))) continue;
-      if (!this.options.filter.acceptsFile(path) || this.caseTwinsLeft.has(path)) continue;
-      const action = await this.decide(path, local.get(path), remote.get(path), base.get(path));
+    const paths = [...new Set([...local.keys(), ...remote.keys(), ...base.keys()])].sort().filter(
+      (path) =>
+        !protectedPrefixes.some((p) => path === p || path.startsWith(`${p}/`)) && this.options.filter.acceptsFile(path) && !this.caseTwinsLeft.has(path),
+    );
+    // Deciding may hash files and ask the destination (files new on both sides): several at once.
+    const limit = pLimit(Math.max(1, this.options.transfers));
+    const decided = await Promise.all(paths.map((path) => limit(() => this.decide(path, local.get(path), remote.get(path), base.get(path)))));
+    decided.forEach((action, i) => {
+      const path = paths[i]!;
       if (action) actions.push(action);
       else {
         if (rekeyed.has(path)) this.writer.saveFile({ ...base.get(path)!, lastRun: this.runId });
         this.counts.unchanged++;
       }
-    }
+    });
 
     const deletions = actions.filter((a) => a.kind === 'delete-remote' || a.kind === 'delete-local').length;
     const known = Math.max(base.size, 1);
