@@ -1,9 +1,7 @@
-import { createHash, randomUUID, type Hash } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { copyFile, lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
 import pLimit from 'p-limit';
-import { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { CompareMethod, ConflictRule, VersioningSettings } from '../config/profile.js';
 import type { CloudDatabase, FileFacts } from '../database/cloud-database.js';
 import type { Logger } from '../log/logger.js';
@@ -13,13 +11,14 @@ import type { RemoteEntry } from '../provider/remote-entry.js';
 import type { RestoreRequest, StorageProvider } from '../provider/storage-provider.js';
 import { ArchiveGate } from './archive-gate.js';
 import { caseTwinMessage, caseTwins, foldCase } from './case-folding.js';
-import { factsFromRemote, META_KEYS, storedObjectFacts, UNKNOWN_MTIME } from './destination-facts.js';
+import { factsFromRemote, storedObjectFacts, UNKNOWN_MTIME } from './destination-facts.js';
 import { DestinationWriter } from './destination-writer.js';
 import { DOWNLOAD_PREFIX, writeLocalFile } from './download-file.js';
 import type { PathFilter } from './filters.js';
 import { scanLocalFolder, type LocalFile } from './local-scanner.js';
 import type { PlannedAction, ProgressListener } from './progress.js';
 import { RecordWriter } from './record-writer.js';
+import { sameOriginal } from './same-original.js';
 import { withRetry, type RetryPolicy } from './retry.js';
 import { listWithRetry } from './listing-with-retry.js';
 import { reportHead, reportTail, type FileFailure } from './report-common.js';
@@ -319,44 +318,9 @@ export class SyncEngine {
     if (l === 'deleted' && r === 'same') return { kind: 'delete-remote', path, base: base! };
     if (r === 'deleted' && l === 'same') return { kind: 'delete-local', path, base: base! };
     // Both sides new or changed: identical originals (e.g. a second machine's first sync) are adopted.
-    const same = await this.sameOriginal(path, local!, remote!);
+    const same = await sameOriginal(this.provider, this.options.format, join(this.options.sourceRoot, path), local!, remote!);
     if (same) return { kind: 'adopt', path, local: local!, remote: same.remote, sha256: same.sha256 };
     return { kind: 'conflict', path, local: local!, remote: remote!, ...(base ? { base } : {}) };
-  }
-
-  /**
-   * When the destination's object holds the same original as the local file: its SHA-256
-   * and the object (with its metadata). Originals are compared, never stored bytes: size and
-   * hash come from the object's metadata when it has them (listings rarely carry metadata,
-   * so it is asked for), otherwise the stored bytes are decoded through the profile's format.
-   */
-  private async sameOriginal(path: string, local: LocalFile, listed: RemoteEntry): Promise<{ sha256: string; remote: RemoteEntry } | undefined> {
-    const caps = this.provider.capabilities;
-    const remote = caps.metadata && !listed.metadata ? ((await this.provider.stat(path).catch(() => undefined)) ?? listed) : listed;
-    const facts = factsFromRemote(remote, caps, this.runId);
-    // Stored as is: the metadata says so, or there is none and this profile stores as is.
-    const asIs = !facts.compressed && !facts.encrypted && (remote.metadata?.[META_KEYS.size] !== undefined || this.options.format.isPlain);
-    const sizeKnown = remote.metadata?.[META_KEYS.size] !== undefined || asIs;
-    if (sizeKnown && local.size !== facts.size) return undefined;
-    const sha256 = await hashLocalFile(join(this.options.sourceRoot, path));
-    // A provider's free hash is of the stored bytes: the original's only when stored as is.
-    const recorded = remote.metadata?.[META_KEYS.sha256] ?? (asIs ? remote.hashes?.sha256 : undefined);
-    const remoteSha = recorded ?? (await this.hashOriginal(facts));
-    return sha256 === remoteSha ? { sha256, remote: { ...remote, path } } : undefined;
-  }
-
-  /** SHA-256 of the original an object holds, by decoding its stored bytes. */
-  private async hashOriginal(facts: FileFacts): Promise<string | undefined> {
-    try {
-      const hash = createHash('sha256');
-      const decoder = this.options.format.decoder(facts);
-      const stored = await this.provider.read(facts.path);
-      if (decoder) await pipeline(stored, decoder, hashSink(hash));
-      else await pipeline(stored, hashSink(hash));
-      return hash.digest('hex');
-    } catch {
-      return undefined; // unreadable (archived, wrong password...): treated as different
-    }
   }
 
   // ---------- doing ----------
@@ -460,7 +424,10 @@ export class SyncEngine {
     if (rule === 'keep-both') {
       const keptAs = conflictName(path, this.runStamp);
       this.conflicts.push({ path, rule, outcome: `kept both: the destination's copy is now ${keptAs} on both sides` });
-      if (this.options.dryRun) return this.plan.push({ action: 'restore', path: keptAs }, { action: 'update', path }) > 0;
+      if (this.options.dryRun) {
+        this.plan.push({ action: 'restore', path: keptAs }, { action: 'update', path });
+        return true;
+      }
       if (!(await this.download(path, remote, base, keptAs))) return false;
       const kept = await lstat(join(this.options.sourceRoot, keptAs));
       await this.upload(keptAs, { name: keptAs, size: kept.size, mtime: Math.round(kept.mtimeMs) });
@@ -469,7 +436,10 @@ export class SyncEngine {
       return true;
     }
     this.conflicts.push({ path, rule, outcome: sourceWins ? "the source's copy won; the destination's is kept as a version" : "the destination's copy won; the source's went to the trash" });
-    if (this.options.dryRun) return this.plan.push({ action: sourceWins ? 'update' : 'restore', path }) > 0;
+    if (this.options.dryRun) {
+      this.plan.push({ action: sourceWins ? 'update' : 'restore', path });
+      return true;
+    }
     if (!sourceWins) return this.download(path, remote, base);
     await this.upload(path, local, this.baseFromRemote(remote, base));
     this.bytes.uploaded += local.size;
@@ -512,16 +482,6 @@ export class SyncEngine {
   private fail(path: string, operation: FileFailure['operation'], error: unknown): void {
     recordFailure(this.failures, this.options, path, operation, error);
   }
-}
-
-/** A stream end that only feeds what it receives to `hash`. */
-function hashSink(hash: Hash): Writable {
-  return new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      hash.update(chunk);
-      done();
-    },
-  });
 }
 
 function pickArchive(base: FileFacts): Partial<FileFacts> {
