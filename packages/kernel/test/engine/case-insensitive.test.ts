@@ -30,6 +30,11 @@ for (const provider of ['caseless', 'caseless-no-move']) {
       await writeTree(h.source, { 'docs/a.txt': 'the only copy', 'b.txt': 'b' });
       await run();
       await rename(join(h.source, 'docs/a.txt'), join(h.source, 'docs/A.txt'));
+      if (provider === 'caseless') {
+        const dry = await h.run({ provider, profile: { mode }, dryRun: true });
+        t.deepEqual(dry.plan?.map((p) => `${p.action} ${p.path}`), ['rename docs/a.txt -> docs/A.txt'], 'a dry run plans one rename');
+        t.deepEqual(await storedNames(h), ['b.txt', 'docs/a.txt'], 'and changes nothing');
+      }
       const report = await run();
       t.deepEqual(report.failures, []);
       const names = await storedNames(h);
