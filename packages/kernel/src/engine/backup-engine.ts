@@ -6,9 +6,11 @@ import { PreviousCopyArchivedError } from './archived-previous-copy.js';
 import type { Logger } from '../log/logger.js';
 import { supports } from '../provider/operations.js';
 import { joinPath, parentOf } from '../provider/paths.js';
+import type { RemoteEntry } from '../provider/remote-entry.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
 import { compareWithRecord, sameMtime } from './compare.js';
-import { metadataFor } from './destination-facts.js';
+import { metadataFor, storedObjectFacts } from './destination-facts.js';
+import { caseTwinMessage, caseTwins, foldCase } from './case-folding.js';
 import { reconcileWithListing } from './reconcile.js';
 import { ExistingObjectAdopter } from './adopt-existing.js';
 import type { PathFilter } from './filters.js';
@@ -55,6 +57,8 @@ type Counts = RunReport['counts'];
 interface FolderVisit {
   readonly path: string;
   readonly known: boolean;
+  /** Where the database knew it before it was renamed by case only (case-insensitive destinations). */
+  readonly formerly?: string;
 }
 
 /**
@@ -194,7 +198,7 @@ export class BackupEngine {
       this.fail(dir, 'scan', error);
       return [];
     }
-    const files = listing.files.filter((f) => filter.acceptsFile(joinPath(dir, f.name)));
+    let files = listing.files.filter((f) => filter.acceptsFile(joinPath(dir, f.name)));
     const reserved = (name: string) => dir === '' && RESERVED_FOLDERS.includes(name);
     const folders = listing.folders.filter((name) => filter.acceptsFolder(joinPath(dir, name)) && !reserved(name)).sort();
     for (const name of listing.folders.filter(reserved)) {
@@ -205,10 +209,21 @@ export class BackupEngine {
     this.counts.scanned += files.length;
     this.options.onProgress?.({ type: 'scanned', files: this.counts.scanned });
 
-    const [records, folderRecords] = await Promise.all([this.db.filesIn(dir), this.db.foldersIn(dir)]);
-    const recordByName = new Map(records.map((r) => [r.path.slice(dir === '' ? 0 : dir.length + 1), r]));
-    const folderByName = new Map(folderRecords.map((r) => [r.path.slice(dir === '' ? 0 : dir.length + 1), r]));
+    const from = visit.formerly ?? dir;
+    const [knownFiles, knownFolders] = await Promise.all([this.db.filesIn(from), this.db.foldersIn(from)]);
+    // Formerly known by another case: its records move to the new name (the same objects there).
+    const records = from === dir ? knownFiles : knownFiles.map((r) => this.rekeyFile(r, joinPath(dir, nameIn(from, r.path))));
+    const formerFolder = new Map(knownFolders.map((r) => [nameIn(from, r.path), r.path]));
+    const folderRecords = from === dir ? knownFolders : knownFolders.map((r) => this.rekeyFolder(r, joinPath(dir, nameIn(from, r.path))));
+    const recordByName = new Map(records.map((r) => [nameIn(dir, r.path), r]));
+    const folderByName = new Map(folderRecords.map((r) => [nameIn(dir, r.path), r]));
+    // On a case-insensitive destination, names that differ only by case are one object there.
+    const caseless = !this.provider.capabilities.caseSensitive;
+    const foldedSourceNames = new Set(files.map((f) => foldCase(f.name)));
+    if (caseless) files = this.withoutCaseTwins(dir, files, recordByName);
     const fileNames = new Set(files.map((f) => f.name));
+    /** Records whose name is no source file's but differs only by case from one: case-only renames. */
+    const renamedFrom = new Map(caseless ? records.filter((r) => !fileNames.has(nameIn(dir, r.path))).map((r) => [foldCase(nameIn(dir, r.path)), r]) : []);
     const folderNames = new Set(folders);
     const unreadable = new Set(listing.problems.map((p) => p.name));
 
@@ -224,24 +239,98 @@ export class BackupEngine {
 
     for (const file of files) {
       const path = joinPath(dir, file.name);
-      const record = recordByName.get(file.name);
+      let record = recordByName.get(file.name);
+      const renamed = record ? undefined : renamedFrom.get(foldCase(file.name));
+      if (renamed) {
+        recordByName.delete(nameIn(dir, renamed.path));
+        record = await this.renameCase(renamed, path);
+        if (!record) continue;
+      }
       if (!record) await this.queue.add(() => this.send(path, file));
       else await this.queueIfChanged(path, file, record);
     }
 
     for (const [name, record] of recordByName) {
       if (fileNames.has(name) || unreadable.has(name) || !filter.acceptsFile(record.path)) continue;
+      // Deleting it would delete the source file's object, which has the same name there.
+      if (caseless && foldedSourceNames.has(foldCase(name))) continue;
       if (this.options.deleteRemoved) await this.queue.add(() => this.deleteFile(record));
       else this.counts.keptDeleted++;
     }
+    // A known folder whose name differs only by case from a source folder's was renamed so.
+    const renamedFolders = new Map<string, string>();
+    if (caseless) {
+      const gone = [...folderByName.keys()].filter((name) => !folderNames.has(name) && !fileNames.has(name));
+      for (const name of folders) {
+        const former = folderByName.has(name) ? undefined : gone.find((g) => foldCase(g) === foldCase(name));
+        if (former !== undefined && !renamedFolders.has(former)) renamedFolders.set(former, name);
+      }
+    }
     for (const [name, record] of folderByName) {
-      if (folderNames.has(name) || fileNames.has(name) || !filter.acceptsFolder(record.path)) continue;
+      if (folderNames.has(name) || fileNames.has(name) || renamedFolders.has(name) || !filter.acceptsFolder(record.path)) continue;
       await this.removeSubtree(record.path, false);
     }
+    const formerOf = new Map([...renamedFolders].map(([former, name]) => [name, former]));
 
     const isEmpty = files.length === 0 && folders.length === 0 && listing.symlinks.length === 0 && listing.problems.length === 0;
     if (dir !== '' && !visit.known) await this.recordNewFolder(dir, isEmpty);
-    return folders.map((name) => ({ path: joinPath(dir, name), known: folderByName.has(name) }));
+    return folders.map((name) => {
+      const path = joinPath(dir, name);
+      const renamedFrom = formerOf.get(name);
+      const formerly = renamedFrom !== undefined ? formerFolder.get(renamedFrom) : from !== dir && folderByName.has(name) ? formerFolder.get(name) : undefined;
+      if (renamedFrom !== undefined) this.rekeyFolder(folderByName.get(renamedFrom)!, path);
+      return { path, known: folderByName.has(name) || renamedFrom !== undefined, ...(formerly !== undefined && formerly !== path ? { formerly } : {}) };
+    });
+  }
+
+  /**
+   * Source files whose names differ only by case would overwrite each other at a
+   * case-insensitive destination: one is kept (the one the destination holds, else the first
+   * by name), each other is a failure naming both.
+   */
+  private withoutCaseTwins(dir: string, files: LocalFile[], recordByName: ReadonlyMap<string, FileFacts>): LocalFile[] {
+    const left = new Set<LocalFile>();
+    for (const twin of caseTwins(files, (f) => f.name, (f) => recordByName.has(f.name))) {
+      for (const file of twin.left) {
+        left.add(file);
+        this.fail(joinPath(dir, file.name), 'upload', new Error(caseTwinMessage(joinPath(dir, file.name), joinPath(dir, twin.kept.name))));
+      }
+    }
+    return left.size ? files.filter((f) => !left.has(f)) : files;
+  }
+
+  /**
+   * A source file renamed by case only, on a case-insensitive destination where both names are
+   * one object: an upload plus a delete would delete the file itself, so the object is moved to
+   * the new name (or, without server-side move, the name is changed in the database only and
+   * the next upload overwrites the same object). Resolves the record under the new name.
+   */
+  private async renameCase(record: FileFacts, path: string): Promise<FileFacts | undefined> {
+    let moved: RemoteEntry | undefined;
+    if (supports(this.provider, 'move')) {
+      const ok = await this.mutate('rename', `${record.path} -> ${path}`, async () => (moved = await this.provider.move!(record.path, path)));
+      if (!ok) return undefined;
+      this.notes.add('files renamed by case only at the source were renamed (moved) at the case-insensitive destination');
+    }
+    const renamed: FileFacts = { ...record, ...(moved ? storedObjectFacts(moved) : {}), path, dir: parentOf(path), lastRun: this.runId };
+    this.writer.removeFile(record.path);
+    this.writer.saveFile(renamed);
+    return renamed;
+  }
+
+  /** A file record under the name its folder now has (renamed by case only); the database follows. */
+  private rekeyFile(record: FileFacts, path: string): FileFacts {
+    const moved = { ...record, path, dir: parentOf(path), lastRun: this.runId };
+    this.writer.removeFile(record.path);
+    this.writer.saveFile(moved);
+    return moved;
+  }
+
+  private rekeyFolder(record: FolderFacts, path: string): FolderFacts {
+    const moved = { ...record, path, parent: parentOf(path), lastRun: this.runId };
+    this.writer.removeFolder(record.path);
+    this.writer.saveFolder(moved);
+    return moved;
   }
 
   private async queueIfChanged(path: string, file: LocalFile, record: FileFacts): Promise<void> {
@@ -273,7 +362,7 @@ export class BackupEngine {
     const correct = supports(this.provider, 'setMtime')
       ? () => this.provider.setMtime!(path, file.mtime)
       : supports(this.provider, 'setMetadata')
-        ? () => this.provider.setMetadata!(path, metadataFor(file.size, file.mtime, record))
+        ? () => this.provider.setMetadata!(path, metadataFor(file.size, file.mtime, record, record.encrypted ? undefined : record.sha256))
         : async () => undefined;
     // An archived object's metadata cannot be rewritten (S3 Glacier refuses the self-copy
     // with InvalidObjectState) and restoring it only for that is not worth hours and a fee:
@@ -419,4 +508,9 @@ export class BackupEngine {
   private fail(path: string, operation: FileFailure['operation'], error: unknown): void {
     recordFailure(this.failures, this.options, path, operation, error);
   }
+}
+
+/** The name of `path` within its folder `dir`. */
+function nameIn(dir: string, path: string): string {
+  return path.slice(dir === '' ? 0 : dir.length + 1);
 }

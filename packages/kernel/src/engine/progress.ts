@@ -10,7 +10,7 @@ export type ProgressListener = (event: ProgressEvent) => void;
 
 /** One step of the plan (printed by dry runs, counted in the report). */
 export interface PlannedAction {
-  readonly action: 'upload' | 'update' | 'delete' | 'make-folder' | 'remove-folder' | 'touch' | 'restore';
+  readonly action: 'upload' | 'update' | 'delete' | 'rename' | 'make-folder' | 'remove-folder' | 'touch' | 'restore';
   readonly path: string;
   readonly bytes?: number;
 }

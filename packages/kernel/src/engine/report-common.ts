@@ -3,7 +3,7 @@ import type { PlannedAction } from './progress.js';
 
 export interface FileFailure {
   readonly path: string;
-  readonly operation: 'scan' | 'upload' | 'delete' | 'make-folder' | 'remove-folder' | 'touch' | 'restore';
+  readonly operation: 'scan' | 'upload' | 'delete' | 'rename' | 'make-folder' | 'remove-folder' | 'touch' | 'restore';
   readonly error: string;
 }
 

@@ -1,13 +1,16 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { copyFile, lstat, mkdir, rename, rm } from 'node:fs/promises';
 import { dirname, extname, join } from 'node:path';
+import pLimit from 'p-limit';
 import type { CompareMethod, ConflictRule, VersioningSettings } from '../config/profile.js';
 import type { CloudDatabase, FileFacts } from '../database/cloud-database.js';
 import type { Logger } from '../log/logger.js';
+import { supports } from '../provider/operations.js';
 import { joinPath, parentOf } from '../provider/paths.js';
 import type { RemoteEntry } from '../provider/remote-entry.js';
 import type { RestoreRequest, StorageProvider } from '../provider/storage-provider.js';
 import { ArchiveGate } from './archive-gate.js';
+import { caseTwinMessage, caseTwins, foldCase } from './case-folding.js';
 import { factsFromRemote, storedObjectFacts, UNKNOWN_MTIME } from './destination-facts.js';
 import { DestinationWriter } from './destination-writer.js';
 import { DOWNLOAD_PREFIX, writeLocalFile } from './download-file.js';
@@ -15,7 +18,8 @@ import type { PathFilter } from './filters.js';
 import { scanLocalFolder, type LocalFile } from './local-scanner.js';
 import type { PlannedAction, ProgressListener } from './progress.js';
 import { RecordWriter } from './record-writer.js';
-import type { RetryPolicy } from './retry.js';
+import { sameOriginal } from './same-original.js';
+import { withRetry, type RetryPolicy } from './retry.js';
 import { listWithRetry } from './listing-with-retry.js';
 import { reportHead, reportTail, type FileFailure } from './report-common.js';
 import type { SyncConflict, SyncReport } from './sync-report.js';
@@ -81,6 +85,8 @@ export class SyncEngine {
   private readonly failures: FileFailure[] = [];
   private readonly notes = new Set<string>();
   private readonly plan: PlannedAction[] = [];
+  /** Local files left out because a case twin stands for them at a case-insensitive destination. */
+  private readonly caseTwinsLeft = new Set<string>();
   private readonly writer: RecordWriter;
   private readonly destination: DestinationWriter;
   private readonly versions: VersionKeeper;
@@ -112,16 +118,24 @@ export class SyncEngine {
     const [remote, { files: local, protectedPrefixes }] = await Promise.all([this.listRemote(), this.scanLocal()]);
     const base = new Map<string, FileFacts>();
     for await (const page of this.db.filesUnder('')) for (const r of page) base.set(r.path, r);
+    const rekeyed = this.provider.capabilities.caseSensitive ? new Set<string>() : await this.matchCase(local, remote, base);
 
     const actions: Action[] = [];
-    const paths = new Set([...local.keys(), ...remote.keys(), ...base.keys()]);
-    for (const path of [...paths].sort()) {
-      if (protectedPrefixes.some((p) => path === p || path.startsWith(`${p}/`))) continue;
-      if (!this.options.filter.acceptsFile(path)) continue;
-      const action = await this.decide(path, local.get(path), remote.get(path), base.get(path));
+    const paths = [...new Set([...local.keys(), ...remote.keys(), ...base.keys()])].sort().filter(
+      (path) =>
+        !protectedPrefixes.some((p) => path === p || path.startsWith(`${p}/`)) && this.options.filter.acceptsFile(path) && !this.caseTwinsLeft.has(path),
+    );
+    // Deciding may hash files and ask the destination (files new on both sides): several at once.
+    const limit = pLimit(Math.max(1, this.options.transfers));
+    const decided = await Promise.all(paths.map((path) => limit(() => this.decide(path, local.get(path), remote.get(path), base.get(path)))));
+    decided.forEach((action, i) => {
+      const path = paths[i]!;
       if (action) actions.push(action);
-      else this.counts.unchanged++;
-    }
+      else {
+        if (rekeyed.has(path)) this.writer.saveFile({ ...base.get(path)!, lastRun: this.runId });
+        this.counts.unchanged++;
+      }
+    });
 
     const deletions = actions.filter((a) => a.kind === 'delete-remote' || a.kind === 'delete-local').length;
     const known = Math.max(base.size, 1);
@@ -203,6 +217,68 @@ export class SyncEngine {
     return { files, protectedPrefixes };
   }
 
+  // ---------- names on a case-insensitive destination ----------
+
+  /**
+   * On a case-insensitive destination, names that differ only by case are one object there.
+   * Local case twins are failures naming both (only one takes part). A local file whose
+   * destination object or record differs only by case is matched with it (both maps are
+   * re-keyed to the local name, so it is never an upload plus a delete of the same object);
+   * when the local side was renamed, the object is renamed (moved) to match. Returns the
+   * paths whose record was re-keyed.
+   */
+  private async matchCase(local: Map<string, LocalFile>, remote: Map<string, RemoteEntry>, base: Map<string, FileFacts>): Promise<Set<string>> {
+    const byFolded = <T>(map: Map<string, T>) => {
+      const index = new Map<string, string>();
+      for (const path of map.keys()) index.set(foldCase(path), path);
+      return index;
+    };
+    for (const twin of caseTwins([...local.keys()], (p) => p, (p) => remote.has(p) || base.has(p))) {
+      for (const path of twin.left) {
+        local.delete(path);
+        this.caseTwinsLeft.add(path);
+        this.fail(path, 'upload', new Error(caseTwinMessage(path, twin.kept)));
+      }
+    }
+    const remoteIndex = byFolded(remote);
+    const baseIndex = byFolded(base);
+    const rekeyed = new Set<string>();
+    for (const path of local.keys()) {
+      const folded = foldCase(path);
+      const baseName = base.has(path) ? undefined : baseIndex.get(folded);
+      let record = baseName !== undefined && !local.has(baseName) ? base.get(baseName) : undefined;
+      if (record) {
+        base.delete(record.path);
+        this.writer.removeFile(record.path);
+        record = { ...record, path, dir: parentOf(path) };
+        base.set(path, record);
+        rekeyed.add(path);
+      }
+      const remoteName = remote.has(path) ? undefined : remoteIndex.get(folded);
+      if (remoteName === undefined || local.has(remoteName)) continue;
+      let entry = remote.get(remoteName)!;
+      remote.delete(remoteName);
+      // The record under the local name means the destination's side was renamed: leave its name.
+      // Only a file's own name is renamed: a folder renamed by case keeps its name there.
+      const localRenamed = (rekeyed.has(path) || !base.has(path)) && parentOf(remoteName) === parentOf(path);
+      if (localRenamed && supports(this.provider, 'move')) {
+        const unchanged = record !== undefined && this.remoteChange(entry, record) === 'same';
+        if (this.options.dryRun) this.plan.push({ action: 'rename', path: `${remoteName} -> ${path}` });
+        else {
+          try {
+            entry = await withRetry(() => this.provider.move!(remoteName, path), this.options.retry);
+            this.notes.add('files renamed by case only were renamed (moved) at the case-insensitive destination');
+            if (unchanged) base.set(path, { ...record!, ...storedObjectFacts(entry) });
+          } catch (error) {
+            this.fail(path, 'rename', error);
+          }
+        }
+      }
+      remote.set(path, { ...entry, path });
+    }
+    return rekeyed;
+  }
+
   // ---------- deciding ----------
 
   private async localChange(local: LocalFile | undefined, base: FileFacts | undefined, path: string): Promise<Change> {
@@ -241,25 +317,10 @@ export class SyncEngine {
     }
     if (l === 'deleted' && r === 'same') return { kind: 'delete-remote', path, base: base! };
     if (r === 'deleted' && l === 'same') return { kind: 'delete-local', path, base: base! };
-    // Both sides new or changed.
-    const facts = factsFromRemote(remote!, this.provider.capabilities, this.runId);
-    if (local!.size === facts.size) {
-      // Same size on both sides: compare content (the destination's recorded hash, or its bytes).
-      const sha256 = await hashLocalFile(join(this.options.sourceRoot, path));
-      const remoteSha = facts.sha256 ?? (await this.hashRemote(path));
-      if (sha256 === remoteSha) return { kind: 'adopt', path, local: local!, remote: remote!, sha256 };
-    }
+    // Both sides new or changed: identical originals (e.g. a second machine's first sync) are adopted.
+    const same = await sameOriginal(this.provider, this.options.format, join(this.options.sourceRoot, path), local!, remote!);
+    if (same) return { kind: 'adopt', path, local: local!, remote: same.remote, sha256: same.sha256 };
     return { kind: 'conflict', path, local: local!, remote: remote!, ...(base ? { base } : {}) };
-  }
-
-  private async hashRemote(path: string): Promise<string | undefined> {
-    try {
-      const hash = createHash('sha256');
-      for await (const chunk of await this.provider.read(path)) hash.update(chunk as Buffer);
-      return hash.digest('hex');
-    } catch {
-      return undefined; // unreadable (archived...): treated as different
-    }
   }
 
   // ---------- doing ----------
@@ -273,7 +334,9 @@ export class SyncEngine {
           this.writer.removeFile(path);
           return;
         case 'adopt':
+          // Already the same on both sides: nothing moves, so it counts as unchanged.
           this.writer.saveFile(this.recordFor(action.remote, action.local, action.sha256));
+          this.counts.unchanged++;
           return;
         case 'upload':
           if (this.options.dryRun) planned('upload', action.local.size);
@@ -299,7 +362,9 @@ export class SyncEngine {
           this.counts.deletedAtSource++;
           return;
         case 'conflict':
-          return await this.settle(action);
+          // Counted once, as a conflict (whichever copy moved to settle it), when settled.
+          if (await this.settle(action)) this.counts.conflicts++;
+          return;
       }
     } catch (error) {
       const operation = action.kind === 'upload' ? 'upload' : action.kind === 'delete-remote' || action.kind === 'delete-local' ? 'delete' : 'restore';
@@ -347,10 +412,10 @@ export class SyncEngine {
     return { file: staged, sha256 };
   }
 
-  private async settle(action: Extract<Action, { kind: 'conflict' }>): Promise<void> {
+  /** Settle a conflict by the profile's rule; false when it could not be (the failure is recorded). */
+  private async settle(action: Extract<Action, { kind: 'conflict' }>): Promise<boolean> {
     const { path, local, remote, base } = action;
     const rule = this.options.conflicts;
-    this.counts.conflicts++;
     const remoteMtime = (() => {
       const m = factsFromRemote(remote, this.provider.capabilities, this.runId).mtime;
       return m !== UNKNOWN_MTIME ? m : (remote.mtime ?? 0);
@@ -359,25 +424,26 @@ export class SyncEngine {
     if (rule === 'keep-both') {
       const keptAs = conflictName(path, this.runStamp);
       this.conflicts.push({ path, rule, outcome: `kept both: the destination's copy is now ${keptAs} on both sides` });
-      if (this.options.dryRun) return void this.plan.push({ action: 'restore', path: keptAs }, { action: 'update', path });
-      if (!(await this.download(path, remote, base, keptAs))) return;
+      if (this.options.dryRun) {
+        this.plan.push({ action: 'restore', path: keptAs }, { action: 'update', path });
+        return true;
+      }
+      if (!(await this.download(path, remote, base, keptAs))) return false;
       const kept = await lstat(join(this.options.sourceRoot, keptAs));
       await this.upload(keptAs, { name: keptAs, size: kept.size, mtime: Math.round(kept.mtimeMs) });
       await this.upload(path, local, this.baseFromRemote(remote, base));
-      this.counts.uploaded += 2;
-      this.counts.downloaded++;
       this.bytes.uploaded += kept.size + local.size;
-      return;
+      return true;
     }
     this.conflicts.push({ path, rule, outcome: sourceWins ? "the source's copy won; the destination's is kept as a version" : "the destination's copy won; the source's went to the trash" });
-    if (this.options.dryRun) return void this.plan.push({ action: sourceWins ? 'update' : 'restore', path });
-    if (sourceWins) {
-      await this.upload(path, local, this.baseFromRemote(remote, base));
-      this.counts.uploaded++;
-      this.bytes.uploaded += local.size;
-    } else if (await this.download(path, remote, base)) {
-      this.counts.downloaded++;
+    if (this.options.dryRun) {
+      this.plan.push({ action: sourceWins ? 'update' : 'restore', path });
+      return true;
     }
+    if (!sourceWins) return this.download(path, remote, base);
+    await this.upload(path, local, this.baseFromRemote(remote, base));
+    this.bytes.uploaded += local.size;
+    return true;
   }
 
   /** The record to version the destination's current copy by, before it is replaced. */

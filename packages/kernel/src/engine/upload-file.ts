@@ -75,7 +75,7 @@ async function uploadSmallFile(
   const stored: Readable = encoder ?? body;
   let entry;
   try {
-    entry = await provider.write(job.path, stored, writeOptionsFor(provider, job, format));
+    entry = await provider.write(job.path, stored, writeOptionsFor(provider, job, format, sha256));
   } finally {
     stored.destroy();
   }
@@ -138,13 +138,20 @@ async function streamFile(
 
 const READ_CHUNK = 1024 * 1024;
 
-function writeOptionsFor(provider: StorageProvider, job: UploadJob, format: StoredFormat): WriteOptions {
+/**
+ * With the original's SHA-256 when it is known before the upload (small files), so another
+ * machine can tell identical content from the metadata alone. Never for encrypted content:
+ * a plaintext hash in clear metadata would tell anyone who can list the bucket which known
+ * files it holds.
+ */
+function writeOptionsFor(provider: StorageProvider, job: UploadJob, format: StoredFormat, sha256?: string): WriteOptions {
   const caps = provider.capabilities;
   const storedSize = format.storedSize(job.size);
+  const recordedHash = format.encrypted ? undefined : sha256;
   return {
     ...(storedSize !== undefined ? { size: storedSize } : {}),
     ...(caps.mtime.support !== 'none' ? { mtime: job.mtime } : {}),
-    ...(caps.metadata ? { metadata: metadataFor(job.size, job.mtime, format) } : {}),
+    ...(caps.metadata ? { metadata: metadataFor(job.size, job.mtime, format, recordedHash) } : {}),
   };
 }
 

@@ -1,8 +1,9 @@
 import type { VersioningSettings } from '../config/profile.js';
-import type { CloudDatabase, FileFacts } from '../database/cloud-database.js';
+import type { CloudDatabase, FileFacts, VersionFacts } from '../database/cloud-database.js';
 import type { Logger } from '../log/logger.js';
 import { supports } from '../provider/operations.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
+import { UNKNOWN_MTIME } from './destination-facts.js';
 import { versionLocation } from './versions-folder.js';
 
 /**
@@ -36,6 +37,16 @@ export function expiredVersions<T extends { supersededAt: number }>(newestFirst:
 }
 
 /**
+ * Whether a kept version holds the same original as a record: same size and SHA-256, or,
+ * where a hash is unknown, the same size, original mtime and stored size.
+ */
+function sameContent(version: VersionFacts, record: FileFacts): boolean {
+  if (version.size !== record.size) return false;
+  if (version.sha256 && record.sha256) return version.sha256 === record.sha256;
+  return version.mtime === record.mtime && version.mtime !== UNKNOWN_MTIME && version.storedSize === record.storedSize;
+}
+
+/**
  * Keeps the previous copy of a file when a run overwrites or deletes it, and purges
  * versions beyond the profile's retention, by the strategy the provider's capabilities allow.
  */
@@ -64,6 +75,10 @@ export class VersionKeeper {
    */
   async preserve(record: FileFacts, replacing: boolean, supersededAt: number = this.now()): Promise<(() => Promise<void>) | undefined> {
     if (this.strategy !== 'folder') return undefined;
+    // A run killed (or an upload that failed) after keeping the copy leaves the record as it
+    // was, so the rerun would keep the same content again and push a real older version out.
+    const [newest] = await this.db.versionsOf(record.path);
+    if (newest && sameContent(newest, record)) return undefined;
     const location = versionLocation(record.path, supersededAt);
     const moveIt = supports(this.provider, 'move') && (!replacing || !supports(this.provider, 'copy'));
     if (moveIt) await this.provider.move!(record.path, location);

@@ -110,3 +110,48 @@ test('retention by age drops versions superseded longer ago than maxAgeDays, wit
   t.deepEqual(expiredVersions(versions, { keep: 2 }, now).map((v) => v.id), [20, 40]);
   t.deepEqual(expiredVersions(versions, { keep: 0 }, now).map((v) => v.id), [1, 5, 20, 40]);
 });
+
+/** plugin-local whose uploads of `path` fail while `failing` says so (after any copy into $SBV$ was made). */
+function failingUploads(path: string, failing: () => boolean): PluginManifest {
+  return wrappedLocal('failing-uploads', (p) => {
+    if (!p.write) return p; // the capability probe
+    const write = p.write.bind(p);
+    p.write = async (target, body, options) => {
+      if (target === path && failing()) {
+        body.resume();
+        throw new Error('connection reset during the upload');
+      }
+      return write(target, body, options);
+    };
+    return p;
+  });
+}
+
+for (const mode of ['backup', 'sync'] as const) {
+  test(`${mode}: an upload that failed after the previous copy was kept does not make the rerun keep it twice`, async (t) => {
+    let failing = false;
+    const h = await harness(t, [failingUploads('big.bin', () => failing)]);
+    const run = (profile = {}) => h.run({ provider: 'failing-uploads', profile: { mode, versioning: { keep: 3 }, ...profile } });
+    await writeTree(h.source, { 'big.bin': { size: 25_000, seed: 'v1' } });
+    await run();
+    await writeTree(h.source, { 'big.bin': { size: 80_000, seed: 'v2' } });
+    failing = true; // the run ends with the upload failed and the previous copy kept
+    const failed = await run();
+    failing = false;
+    t.is(failed.exitCode, 1);
+    t.is((await versionsIn(h.destination, 'big.bin')).length, 1, 'the failed run kept the previous copy');
+    for (const rerun of [await run(), await run()]) t.is(rerun.exitCode, 0, JSON.stringify(rerun.failures));
+    const kept = await versionsIn(h.destination, 'big.bin');
+    t.is(kept.length, 1, `the 25,000-byte copy is kept once, not again by the rerun (${kept.join(', ')})`);
+    t.is((await readFile(join(h.destination, '$SBV$', 'big.bin', kept[0]!))).length, 25_000);
+
+    // A real older version is not pushed out by duplicates: with keep 2, v1 and v2 stay when v3 arrives.
+    await writeTree(h.source, { 'big.bin': { size: 30_000, seed: 'v3' } });
+    failing = true;
+    await run({ versioning: { keep: 2 } });
+    failing = false;
+    await run({ versioning: { keep: 2 } });
+    const sizes = await Promise.all((await versionsIn(h.destination, 'big.bin')).map(async (k) => (await readFile(join(h.destination, '$SBV$', 'big.bin', k))).length));
+    t.deepEqual(sizes, [25_000, 80_000]);
+  });
+}

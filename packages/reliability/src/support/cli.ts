@@ -21,6 +21,8 @@ export interface CliResult {
 export interface CliOptions {
   /** SIGKILL the run after this many ms (a crash). */
   readonly killAfterMs?: number;
+  /** SIGKILL the run as soon as this resolves true (asked every 25 ms while it runs). */
+  readonly killWhen?: () => Promise<boolean>;
   /** SIGKILL a run that takes longer, and say so (a hang). Default 120 s. */
   readonly timeoutMs?: number;
   readonly env?: NodeJS.ProcessEnv;
@@ -45,12 +47,21 @@ export function runNimbus(args: readonly string[], options: CliOptions = {}): Pr
     child.stdout.on('data', (c) => (stdout += c));
     child.stderr.on('data', (c) => (stderr += c));
     const kill = options.killAfterMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
+    let running = true;
+    const poll = async () => {
+      while (running && options.killWhen) {
+        if (await options.killWhen().catch(() => false)) return void child.kill('SIGKILL');
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+    };
+    void poll();
     const guard = setTimeout(() => {
       timedOut = true;
       child.kill('SIGKILL');
     }, options.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code, signal) => {
+      running = false;
       clearTimeout(kill);
       clearTimeout(guard);
       resolve({ code, signal, stdout, stderr, ms: Date.now() - started, timedOut });

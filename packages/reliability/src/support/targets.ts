@@ -29,6 +29,8 @@ export interface ServerTarget {
   requestPath(relative: string): string;
   /** Every object below the destination's root, read directly from the server: relative path → SHA-256. */
   objects(): Promise<Map<string, string>>;
+  /** The relative names of the objects below the destination's root (a listing only: cheap enough to poll). */
+  names(): Promise<string[]>;
   /** Leftovers of partial uploads: multipart uploads, unreferenced segments, uncommitted blobs. */
   leftovers(): Promise<string[]>;
   /** Secrets the destination settings hold. */
@@ -83,6 +85,7 @@ export async function swiftS3Target(name = 'rel'): Promise<ServerTarget> {
       multipartThreshold: 5 * 1024 * 1024,
     }),
     requestPath: (relative) => `/${bucket}/${prefix}/${relative}`,
+    names: async () => (await keys()).map((key) => key.slice(prefix.length + 1)),
     async objects() {
       const all = await keys();
       const digests = await mapLimit(all, 8, async (key) => {
@@ -157,6 +160,7 @@ export async function swiftNativeTarget(name = 'rel'): Promise<ServerTarget> {
       segmentSize: 2 * 1024 * 1024,
     }),
     requestPath: (relative) => `${base}/${container}/${path}/${relative}`,
+    names: async () => (await list(container, `${path}/`)).map((e) => e.name.slice(path.length + 1)),
     async objects() {
       const names = (await list(container, `${path}/`)).map((e) => e.name);
       const digests = await mapLimit(names, 8, async (n) => {
@@ -214,6 +218,11 @@ export async function azuriteTarget(name = 'rel'): Promise<ServerTarget> {
       blockSize,
     }),
     requestPath: (relative) => `${accountPath}/${containerName}/${prefix}/${relative}`,
+    async names() {
+      const names: string[] = [];
+      for await (const blob of container.listBlobsFlat({ prefix: `${prefix}/` })) names.push(blob.name.slice(prefix.length + 1));
+      return names;
+    },
     async objects() {
       const names: string[] = [];
       for await (const blob of container.listBlobsFlat({ prefix: `${prefix}/` })) names.push(blob.name);

@@ -20,6 +20,11 @@ export interface CapabilityMask {
   readonly versioning?: 'none';
   /** Keep at most these free hashes (`[]` hides them all). */
   readonly hashes?: readonly HashAlgorithm[];
+  /**
+   * Names are case-insensitive and case-preserving, as on OneDrive, Dropbox and Box: a path
+   * reaches the existing object whose name differs only by case (see case-insensitive-paths.ts).
+   */
+  readonly caseSensitive?: false;
 }
 
 const MTIME_STRENGTH: Record<MtimeSupport, number> = { none: 0, 'on-upload': 1, 'any-time': 2 };
@@ -39,5 +44,6 @@ export function reduceCapabilities(capabilities: Capabilities, mask: CapabilityM
     versioning: mask.versioning ?? capabilities.versioning,
     serverSideCopy: capabilities.serverSideCopy && mask.serverSideCopy !== false,
     serverSideMove: capabilities.serverSideMove && mask.serverSideMove !== false,
+    caseSensitive: capabilities.caseSensitive && mask.caseSensitive !== false,
   });
 }

@@ -1,3 +1,4 @@
 export * from './capability-mask.js';
 export * from './masks.js';
 export * from './masked-provider.js';
+export * from './case-insensitive-paths.js';

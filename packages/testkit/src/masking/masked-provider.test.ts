@@ -56,3 +56,22 @@ test('allFallbacks hides versionId and hashes from entries', async (t) => {
   t.is(entry.hashes, undefined);
   t.deepEqual(masked.capabilities.hashes, []);
 });
+
+// "Dropbox and the Dropbox API are case-insensitive" (Dropbox staff, Dropbox Community thread
+// 247874); OneDrive and Box too, keeping the case a name was created with.
+test('caseInsensitive: names that differ only by case reach one object, which keeps its first spelling', async (t) => {
+  const inner = new MemoryProvider();
+  const masked = maskCapabilities(inner, MASKS.caseInsensitive);
+  t.false(masked.capabilities.caseSensitive);
+  await masked.write('Dir/a.txt', body('first'));
+  await masked.write('dir/A.TXT', body('second'));
+  const names = async () => {
+    const out: string[] = [];
+    for await (const page of inner.list('', { recursive: true })) out.push(...page.filter((e) => e.kind === 'file').map((e) => e.path));
+    return out;
+  };
+  t.deepEqual(await names(), ['Dir/a.txt'], 'the second write replaced the first object');
+  t.is((await masked.stat('DIR/A.txt'))?.size, 'second'.length);
+  await masked.delete('dir/a.TXT');
+  t.deepEqual(await names(), [], 'a delete under another case deletes it');
+});

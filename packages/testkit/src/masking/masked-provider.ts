@@ -9,6 +9,7 @@ import type {
 } from '@nimbus/kernel';
 import type { Readable } from 'node:stream';
 import { reduceCapabilities, type CapabilityMask } from './capability-mask.js';
+import { existingSpelling } from './case-insensitive-paths.js';
 import { listWithVirtualFolders } from './virtual-folder-listing.js';
 
 /**
@@ -46,13 +47,13 @@ class MaskedProvider implements StorageProvider {
   ) {
     const c = (this.capabilities = reduceCapabilities(inner.capabilities, mask));
     if (c.serverSideCopy && inner.copy) {
-      this.copy = async (from, to) => this.stampUploadTime(await inner.copy!(from, to));
+      this.copy = async (from, to) => this.stampUploadTime(await inner.copy!(await this.at(from), await this.at(to)));
     }
     if (c.serverSideMove && inner.move) {
-      this.move = async (from, to) => this.stampUploadTime(await inner.move!(from, to));
+      this.move = async (from, to) => this.stampUploadTime(await inner.move!(...(await this.movePaths(from, to))));
     }
-    if (c.mtime.support === 'any-time' && inner.setMtime) this.setMtime = inner.setMtime.bind(inner);
-    if (c.metadata && inner.setMetadata) this.setMetadata = inner.setMetadata.bind(inner);
+    if (c.mtime.support === 'any-time' && inner.setMtime) this.setMtime = async (path, mtime) => inner.setMtime!(await this.at(path), mtime);
+    if (c.metadata && inner.setMetadata) this.setMetadata = async (path, metadata) => inner.setMetadata!(await this.at(path), metadata);
     if (c.folders === 'real') {
       if (inner.makeFolder) this.makeFolder = inner.makeFolder.bind(inner);
       if (inner.removeFolder) this.removeFolder = inner.removeFolder.bind(inner);
@@ -69,22 +70,22 @@ class MaskedProvider implements StorageProvider {
     if (inner.close) this.close = inner.close.bind(inner);
   }
 
-  list(dir: string, options: ListOptions = {}): AsyncIterable<RemoteEntry[]> {
+  async *list(given: string, options: ListOptions = {}): AsyncIterable<RemoteEntry[]> {
+    const dir = given === '' ? given : await this.at(given);
     if (this.capabilities.folders === 'virtual' && this.inner.capabilities.folders === 'real') {
-      return listWithVirtualFolders(this.inner, dir, options, (e) => this.adapt(e));
-    }
-    return this.adaptPages(this.inner.list(dir, options));
+      yield* listWithVirtualFolders(this.inner, dir, options, (e) => this.adapt(e));
+    } else yield* this.adaptPages(this.inner.list(dir, options));
   }
 
   async stat(path: string): Promise<RemoteEntry | undefined> {
-    const entry = await this.inner.stat(path);
+    const entry = await this.inner.stat(await this.at(path));
     // With virtual folders there is no object behind a folder name.
     if (entry?.kind === 'folder' && this.capabilities.folders === 'virtual') return undefined;
     return entry && this.adapt(entry);
   }
 
-  read(path: string, options?: ReadOptions): Promise<Readable> {
-    return this.inner.read(path, options);
+  async read(path: string, options?: ReadOptions): Promise<Readable> {
+    return this.inner.read(await this.at(path), options);
   }
 
   async write(path: string, body: Readable, options: WriteOptions = {}): Promise<RemoteEntry> {
@@ -94,11 +95,28 @@ class MaskedProvider implements StorageProvider {
       ...(mtime !== undefined && this.capabilities.mtime.support !== 'none' ? { mtime } : {}),
       ...(metadata !== undefined && this.capabilities.metadata ? { metadata } : {}),
     };
-    return this.adapt(await this.inner.write(path, body, kept));
+    return this.adapt(await this.inner.write(await this.at(path), body, kept));
   }
 
-  delete(path: string): Promise<void> {
-    return this.inner.delete(path);
+  async delete(path: string): Promise<void> {
+    return this.inner.delete(await this.at(path));
+  }
+
+  /** The inner path an operation on `path` reaches: on a case-insensitive mask, the existing object whose name differs only by case. */
+  private async at(path: string): Promise<string> {
+    return this.foldsCase ? existingSpelling(this.inner, path) : path;
+  }
+
+  /** A move onto the same object under another case is a rename of that object (a case-only rename). */
+  private async movePaths(from: string, to: string): Promise<[string, string]> {
+    const [source, target] = [await this.at(from), await this.at(to)];
+    if (!this.foldsCase || source !== target) return [source, target];
+    const slash = target.lastIndexOf('/');
+    return [source, `${target.slice(0, slash + 1)}${to.slice(to.lastIndexOf('/') + 1)}`];
+  }
+
+  private get foldsCase(): boolean {
+    return this.mask.caseSensitive === false && this.inner.capabilities.caseSensitive;
   }
 
   private async *adaptPages(pages: AsyncIterable<RemoteEntry[]>): AsyncIterable<RemoteEntry[]> {

@@ -16,6 +16,8 @@ export const MASKS = Object.freeze({
   virtualFolders: { folders: 'virtual' },
   /** Renames and copies become download + upload (+ delete). */
   noServerSideOps: { serverSideCopy: false, serverSideMove: false },
+  /** Names that differ only by case are one object (OneDrive, Dropbox, Box). */
+  caseInsensitive: { caseSensitive: false },
   /** The weakest provider the kernel must still handle. */
   allFallbacks: {
     metadata: false,

@@ -57,6 +57,24 @@ export const nameCases: ConformanceCase[] = [
     },
   },
   {
+    title: 'a case-insensitive provider: names differing only in case reach one object, and a move to another case renames it',
+    // What the kernel relies on when caseSensitive is false (OneDrive, Dropbox, Box): an
+    // upload under another case replaces the object, and a case-only rename is one move.
+    skipUnless: (p) => (p.capabilities.caseSensitive ? 'names are case-sensitive' : undefined),
+    async run(t, provider) {
+      await writeData(provider, 'Case.txt', 'first');
+      await writeData(provider, 'CASE.txt', 'second');
+      const listed = pathsOf((await listAll(provider, '')).entries, 'file');
+      t.is(listed.length, 1, 'one object');
+      t.is(await readText(provider, 'case.txt'), 'second');
+      if (provider.move && provider.capabilities.serverSideMove) {
+        await provider.move(listed[0]!, 'case.TXT');
+        t.deepEqual(pathsOf((await listAll(provider, '')).entries, 'file'), ['case.TXT'], 'renamed by case');
+        t.is(await readText(provider, 'Case.txt'), 'second');
+      }
+    },
+  },
+  {
     title: 'a path 10 folders deep round-trips',
     async run(t, provider) {
       await writeData(provider, DEEP, 'deep down');
