@@ -35,7 +35,7 @@ export async function deleteProfileDatabase(request: DatabaseRequest & { remote:
   let remote = false;
   if (request.remote) {
     const destination = await resolveDestination(request.loaded, request.registry);
-    const provider = await connectDestination(destination, request.loaded, request.logger ?? silentLogger, dir, false);
+    const provider = await connectDestination(destination, request.loaded, request.logger ?? silentLogger, dir, false, request.env);
     try {
       remote = await deleteDatabaseCopy(provider, profile.name);
     } finally {

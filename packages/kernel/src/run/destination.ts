@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { checkAccountName } from '../accounts/account-names.js';
 import { parseConfig } from '../config/config-error.js';
+import { UserError } from '../errors/nimbus-error.js';
 import type { LoadedProfile } from '../config/load-profile.js';
 import type { PluginManifest } from '../plugins/plugin-manifest.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
@@ -11,6 +13,8 @@ export interface ResolvedDestination {
   readonly config: unknown;
   /** Secret-free, stable description: names the place in reports and ties the database to it. */
   readonly label: string;
+  /** The linked account the destination signs in with (`account: work`), for plugins that declare oauth. */
+  readonly account?: string;
 }
 
 /** JSON with sorted keys, so equal configs give equal strings. */
@@ -23,11 +27,24 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** Separates `account:` from the plugin's own settings; only plugins that declare oauth take one. */
+function takeAccount(manifest: PluginManifest, block: Record<string, unknown>): { account?: string; rest: Record<string, unknown> } {
+  if (!manifest.oauth) {
+    if ('account' in block) throw new UserError(`provider "${manifest.id}" does not sign in with a linked account: remove account from the destination and give its settings instead`);
+    return { rest: block };
+  }
+  const { account, ...rest } = block;
+  if (account === undefined) throw new UserError(`provider "${manifest.id}" signs in with a linked account: run nimbus account add ${manifest.id} --name <name> and add account: <name> to the destination`);
+  if (typeof account !== 'string') throw new UserError(`destination.account must be the name of a linked account (nimbus account list shows them)`);
+  return { account: checkAccountName(account), rest };
+}
+
 /** Load the profile's extra plugins, pick the destination's plugin and validate its block. */
 export async function resolveDestination(loaded: LoadedProfile, registry: PluginRegistry): Promise<ResolvedDestination> {
   for (const spec of loaded.profile.plugins) registry.addSource(resolveNamedPlugin(spec, loaded.baseDir));
-  const { provider, ...rest } = loaded.profile.destination;
+  const { provider, ...block } = loaded.profile.destination;
   const manifest = await registry.get(provider);
+  const { account, rest } = takeAccount(manifest, block);
   const config = parseConfig(manifest.configSchema, rest, loaded.origin, 'destination');
   let label: string;
   if (manifest.describeLocation) {
@@ -38,5 +55,5 @@ export async function resolveDestination(loaded: LoadedProfile, registry: Plugin
     );
     label = `${manifest.id}:${createHash('sha256').update(stableJson(secretFree)).digest('hex').slice(0, 16)}`;
   }
-  return { manifest, config, label };
+  return { manifest, config, label, ...(account ? { account } : {}) };
 }

@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import type { LoadedProfile } from '../config/load-profile.js';
 import { CloudDatabase } from '../database/cloud-database.js';
-import { profileDatabaseDir } from '../database/data-dir.js';
+import { nimbusDataDir, profileDatabaseDir } from '../database/data-dir.js';
+import { openAccountTokens } from '../accounts/account-tokens.js';
+import type { TokenSource } from '../accounts/token-source.js';
 import { describeError, isProviderError, UserError } from '../errors/nimbus-error.js';
 import type { Logger } from '../log/logger.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
@@ -34,10 +36,12 @@ const DESTINATION_KEY = 'destination';
 const CONNECT_RETRY = { retries: 2, minDelayMs: 250, maxDelayMs: 1000 };
 
 /** Connect to a resolved destination; refused credentials and the like become one-line usage errors. */
-export async function connectDestination(destination: ResolvedDestination, loaded: LoadedProfile, logger: Logger, stateDir: string, dryRun: boolean): Promise<StorageProvider> {
+export async function connectDestination(destination: ResolvedDestination, loaded: LoadedProfile, logger: Logger, stateDir: string, dryRun: boolean, env: NodeJS.ProcessEnv = process.env): Promise<StorageProvider> {
+  // A linked account is checked before connecting: a revoked one is one line, not a failure per file.
+  const tokens = destination.account ? await linkedAccountTokens(destination, env) : undefined;
   try {
     // A passing network fault while connecting is retried like any other request.
-    return await withRetry(() => destination.manifest.connect(destination.config, { logger, stateDir, baseDir: loaded.baseDir, dryRun }), CONNECT_RETRY);
+    return await withRetry(() => destination.manifest.connect(destination.config, { logger, stateDir, baseDir: loaded.baseDir, dryRun, ...(tokens ? { tokens } : {}) }), CONNECT_RETRY);
   } catch (error) {
     if (error instanceof UserError) throw error;
     const label = destination.label;
@@ -45,6 +49,12 @@ export async function connectDestination(destination: ResolvedDestination, loade
     if (isProviderError(error, 'permission')) throw new UserError(`${label} denied access (${describeError(error)}): check the account's permissions`);
     throw new UserError(`cannot connect to ${label}: ${describeError(error)}`);
   }
+}
+
+async function linkedAccountTokens(destination: ResolvedDestination, env: NodeJS.ProcessEnv): Promise<TokenSource> {
+  const { tokens } = await openAccountTokens(destination.account!, destination.manifest, { dataDir: nimbusDataDir(env), env });
+  await withRetry(() => tokens.getAccessToken(), CONNECT_RETRY);
+  return tokens;
 }
 
 /**
@@ -61,7 +71,7 @@ export async function openSession(
   const destination = await resolveDestination(loaded, registry);
   const dbDir = profileDatabaseDir(profile.name, profile.databaseDir, options.env);
   // Connect first: a destination that cannot be reached leaves nothing behind, not even a lock.
-  const provider = await connectDestination(destination, loaded, options.logger, dbDir, options.dryRun);
+  const provider = await connectDestination(destination, loaded, options.logger, dbDir, options.dryRun, options.env);
   let release = () => {};
   let db: CloudDatabase | undefined;
   try {

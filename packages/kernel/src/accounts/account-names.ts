@@ -1,0 +1,9 @@
+import { UserError } from '../errors/nimbus-error.js';
+
+const ACCOUNT_NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
+/** An account name is part of file names and keychain entries: letters, digits, dots, dashes, underscores. */
+export function checkAccountName(name: string): string {
+  if (!ACCOUNT_NAME.test(name)) throw new UserError(`"${name}" is not a valid account name: use 1-64 letters, digits, dots, dashes or underscores`);
+  return name;
+}
