@@ -203,7 +203,10 @@ test('--no-browser: account authorize on a machine with a browser, its line past
   t.regex(add.stderr, /nimbus account authorize fakecloud --client-id nimbus-test-client/);
   t.notRegex(add.stderr, new RegExp(CLIENT.secret));
   t.is((await nimbus(['account', 'test', 'work'], { cwd: w.root, env: w.env })).code, 0);
-  assertUsageError(t, await nimbus([...addArgs(w, 'other'), '--no-browser'], { cwd: w.root, env: w.env, stdin: 'garbage\n' }), /what was pasted is not the line nimbus account authorize printed/);
+  const garbage = await nimbus([...addArgs(w, 'other'), '--no-browser'], { cwd: w.root, env: w.env, stdin: 'garbage\n' });
+  t.is(garbage.code, 2);
+  t.regex(garbage.stderr.trimEnd().split('\n').at(-1)!, /^nimbus: what was pasted is not the line nimbus account authorize printed/);
+  t.false(existsSync(join(w.data, 'accounts', 'tokens', 'other.sealed')));
 });
 
 test('device code: the code is shown, approved on the fake, and the account works', async (t) => {

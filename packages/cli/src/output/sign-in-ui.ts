@@ -37,7 +37,7 @@ export const terminalSignInUi: SignInUi = {
   },
   showDeviceCode(device: DeviceAuthorization) {
     process.stderr.write(`On any device, open ${device.verificationUri} and enter the code ${device.userCode}\n`);
-    if (device.verificationUriComplete) process.stderr.write(`(or open ${device.verificationUriComplete})\n`);
+    if (device.verificationUriComplete) process.stderr.write(`Or open:\n${device.verificationUriComplete}\n`);
   },
   async readPasted(instructions) {
     process.stderr.write(`${instructions}\n`);
