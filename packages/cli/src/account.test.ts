@@ -4,7 +4,7 @@ import { existsSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { makeTempDir, startOAuthFake, type OAuthFake } from '@nimbus/testkit';
+import { makeTempDir, secretServiceAvailable, startOAuthFake, startSecretService, type OAuthFake } from '@nimbus/testkit';
 
 const bin = fileURLToPath(new URL('./bin.js', import.meta.url));
 const CLIENT = { id: 'nimbus-test-client', secret: 'client-secret-Zq81' };
@@ -280,4 +280,40 @@ test('two processes refreshing one rotating token at once both keep working', as
   // With rotation, a refresh token used twice is refused: neither process ever did that.
   t.is(w.fake.stats.refusedRefreshes, 0);
   await assertNoSecrets(t, w, [one, two]);
+});
+
+// Runs where GNOME Keyring and D-Bus are installed (CI installs them: testkit/servers/install-debian-packages.sh).
+const withSecretService = secretServiceAvailable() ? test : test.skip;
+
+withSecretService('with a real Secret Service the tokens live in the system keychain: add, list, test, reconnect, remove', async (t) => {
+  const w = await workspace(t, { accessTokenSeconds: 2 });
+  const service = await startSecretService();
+  t.teardown(service.close);
+  // No store forced, no passphrase: the keychain is found and used.
+  const env = { ...w.env, NIMBUS_TOKEN_STORE: '', NIMBUS_TOKEN_PASSPHRASE: '', ...service.env };
+  const add = await nimbus(addArgs(w), { cwd: w.root, env, onUrl: browser });
+  t.is(add.code, 0, add.stderr);
+  t.regex(add.stdout, /tokens kept in the system keychain \(Secret Service\)/);
+  t.false(existsSync(join(w.data, 'accounts', 'tokens')), 'nothing sealed in a file');
+  const list = await nimbus(['account', 'list'], { cwd: w.root, env });
+  t.regex(list.stdout, /^token store: system keychain \(Secret Service\)/m);
+  t.regex(list.stdout, /^work\s+fakecloud\s+alice@example\.com\s+keychain/m);
+  const check = await nimbus(['account', 'test', 'work'], { cwd: w.root, env });
+  t.is(check.code, 0, check.stderr);
+  w.fake.revokeUser('u-alice');
+  assertUsageError(t, await nimbus(['account', 'test', 'work'], { cwd: w.root, env }), /account "work" was disconnected by the provider: run nimbus account reconnect work/);
+  const again = await nimbus(['account', 'reconnect', 'work'], { cwd: w.root, env, onUrl: browser });
+  t.is(again.code, 0, again.stderr);
+  t.is((await nimbus(['account', 'test', 'work'], { cwd: w.root, env })).code, 0);
+  const remove = await nimbus(['account', 'remove', 'work'], { cwd: w.root, env });
+  t.regex(remove.stdout, /its tokens were revoked at the provider/);
+  await assertNoSecrets(t, w, [add, list, check, again, remove]);
+});
+
+test('NIMBUS_TOKEN_STORE=keychain where no keychain answers: one line, exit 2, nothing written', async (t) => {
+  const w = await workspace(t);
+  const env = { ...w.env, NIMBUS_TOKEN_STORE: 'keychain', DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(w.root, 'no-bus')}` };
+  const r = await nimbus(addArgs(w), { cwd: w.root, env, onUrl: browser });
+  assertUsageError(t, r, /no system keychain answers here .*: unlock one, or set NIMBUS_TOKEN_STORE=file/);
+  t.false(existsSync(join(w.data, 'accounts', 'accounts.json')));
 });

@@ -9,6 +9,8 @@ PACKAGES=(
   swift swift-proxy swift-account swift-container swift-object python3-swiftclient memcached
   # OpenStack Keystone (Identity v3) and the Swift proxy middleware that accepts its tokens — ensureKeystoneServer()
   keystone python3-openstackclient python3-keystonemiddleware
+  # A Secret Service on a private D-Bus session (GNOME Keyring) for the keychain token store — startSecretService()
+  gnome-keyring dbus-daemon dbus-bin
 )
 
 missing=()
