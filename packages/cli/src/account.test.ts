@@ -317,3 +317,16 @@ test('NIMBUS_TOKEN_STORE=keychain where no keychain answers: one line, exit 2, n
   assertUsageError(t, r, /no system keychain answers here .*: unlock one, or set NIMBUS_TOKEN_STORE=file/);
   t.false(existsSync(join(w.data, 'accounts', 'accounts.json')));
 });
+
+test('a connection in connections.yaml holds the account and endpoint; profiles name only the connection', async (t) => {
+  const w = await workspace(t);
+  await addAccount(t, w);
+  const connections = join(w.root, 'connections.yaml');
+  await writeFile(connections, `team:\n  provider: fakecloud\n  account: work\n  api: ${w.fake.apiUrl}\n`);
+  await mkdir(join(w.root, 'c-source'));
+  await writeFile(join(w.root, 'c-source', 'c.txt'), 'shared settings');
+  await writeFile(join(w.root, 'c.yaml'), 'source: ./c-source\ndestination:\n  connection: team\n  partSize: 4\n');
+  const r = await nimbus(['run', join(w.root, 'c.yaml')], { cwd: w.root, env: { ...w.env, NIMBUS_CONNECTIONS: connections } });
+  t.is(r.code, 0, r.stderr);
+  t.is(w.fake.objects.get('c.txt')?.data.toString(), 'shared settings');
+});

@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
 import { checkAccountName } from '../accounts/account-names.js';
 import { parseConfig } from '../config/config-error.js';
+import { loadConnection } from '../config/connections.js';
+import { resolveSettingValues, type SettingSources } from '../config/setting-values.js';
 import { UserError } from '../errors/nimbus-error.js';
 import type { LoadedProfile } from '../config/load-profile.js';
 import type { PluginManifest } from '../plugins/plugin-manifest.js';
@@ -27,6 +29,23 @@ function stableJson(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** The destination block with its connection's settings merged in and `{ env }` / `{ prompt }` values resolved. */
+async function destinationSettings(loaded: LoadedProfile, sources: SettingSources): Promise<{ provider: string } & Record<string, unknown>> {
+  const { connection, ...own } = loaded.profile.destination;
+  let block: Record<string, unknown> = own;
+  let where = `profile ${loaded.profile.name}`;
+  if (connection !== undefined) {
+    const shared = loadConnection(connection, sources.env);
+    if (own.provider !== undefined && own.provider !== shared.provider) {
+      throw new UserError(`profile ${loaded.profile.name} names provider "${own.provider}" but its connection "${connection}" is ${String(shared.provider)}: remove provider from the destination`);
+    }
+    // The profile's own settings (a bucket, a prefix) complete or override the shared ones.
+    block = { ...shared, ...own, provider: shared.provider };
+    where = `connection ${connection}`;
+  }
+  return (await resolveSettingValues(block, where, sources)) as { provider: string } & Record<string, unknown>;
+}
+
 /** Separates `account:` from the plugin's own settings; only plugins that declare oauth take one. */
 function takeAccount(manifest: PluginManifest, block: Record<string, unknown>): { account?: string; rest: Record<string, unknown> } {
   if (!manifest.oauth) {
@@ -40,9 +59,9 @@ function takeAccount(manifest: PluginManifest, block: Record<string, unknown>): 
 }
 
 /** Load the profile's extra plugins, pick the destination's plugin and validate its block. */
-export async function resolveDestination(loaded: LoadedProfile, registry: PluginRegistry): Promise<ResolvedDestination> {
+export async function resolveDestination(loaded: LoadedProfile, registry: PluginRegistry, sources: Partial<SettingSources> = {}): Promise<ResolvedDestination> {
   for (const spec of loaded.profile.plugins) registry.addSource(resolveNamedPlugin(spec, loaded.baseDir));
-  const { provider, ...block } = loaded.profile.destination;
+  const { provider, ...block } = await destinationSettings(loaded, { env: sources.env ?? process.env, ...(sources.prompt ? { prompt: sources.prompt } : {}) });
   const manifest = await registry.get(provider);
   const { account, rest } = takeAccount(manifest, block);
   const config = parseConfig(manifest.configSchema, rest, loaded.origin, 'destination');

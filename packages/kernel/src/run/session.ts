@@ -10,6 +10,7 @@ import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
 import { resolveDestination, type ResolvedDestination } from './destination.js';
 import { withRetry } from '../engine/retry.js';
+import type { PasswordPrompt } from './resolve-password.js';
 import { acquireProfileLock } from './profile-lock.js';
 import { fetchDatabaseCopy } from './remote-database-copy.js';
 
@@ -65,10 +66,10 @@ async function linkedAccountTokens(destination: ResolvedDestination, env: NodeJS
 export async function openSession(
   loaded: LoadedProfile,
   registry: PluginRegistry,
-  options: { dryRun: boolean; logger: Logger; env?: NodeJS.ProcessEnv },
+  options: { dryRun: boolean; logger: Logger; env?: NodeJS.ProcessEnv; prompt?: PasswordPrompt },
 ): Promise<Session> {
   const profile = loaded.profile;
-  const destination = await resolveDestination(loaded, registry);
+  const destination = await resolveDestination(loaded, registry, { ...(options.env ? { env: options.env } : {}), ...(options.prompt ? { prompt: options.prompt } : {}) });
   const dbDir = profileDatabaseDir(profile.name, profile.databaseDir, options.env);
   // Connect first: a destination that cannot be reached leaves nothing behind, not even a lock.
   const provider = await connectDestination(destination, loaded, options.logger, dbDir, options.dryRun, options.env);
