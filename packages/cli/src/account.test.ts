@@ -330,3 +330,22 @@ test('a connection in connections.yaml holds the account and endpoint; profiles 
   t.is(r.code, 0, r.stderr);
   t.is(w.fake.objects.get('c.txt')?.data.toString(), 'shared settings');
 });
+
+test('nimbus buckets lists the drives an account holds (by profile or provider:), and says to type the name where it may not', async (t) => {
+  const w = await workspace(t);
+  await addAccount(t, w);
+  w.fake.drives = ['Team Drive', 'My Drive'];
+  const file = await profile(w, 'b', 'work', 1024);
+  const byProfile = await nimbus(['buckets', file], { cwd: w.root, env: w.env });
+  t.is(byProfile.code, 0, byProfile.stderr);
+  t.regex(byProfile.stdout, /^name\s+location\s+created\n.*\nMy Drive\s.*\nTeam Drive\s/m);
+  const connections = join(w.root, 'connections.yaml');
+  await writeFile(connections, `team:\n  provider: fakecloud\n  account: work\n  api: ${w.fake.apiUrl}\n`);
+  const byProvider = await nimbus(['buckets', 'fakecloud:', '--connection', 'team', '--json'], { cwd: w.root, env: { ...w.env, NIMBUS_CONNECTIONS: connections } });
+  t.is(byProvider.code, 0, byProvider.stderr);
+  t.deepEqual((JSON.parse(byProvider.stdout) as { name: string }[]).map((b) => b.name), ['My Drive', 'Team Drive']);
+  w.fake.drives = null;
+  assertUsageError(t, await nimbus(['buckets', file], { cwd: w.root, env: w.env }), /the account may not list its buckets, drives or libraries at fakecloud:.*: type the name in the profile's destination/);
+  await writeFile(join(w.root, 'local.yaml'), 'source: .\ndestination:\n  provider: local\n  path: ./backup\n');
+  assertUsageError(t, await nimbus(['buckets', join(w.root, 'local.yaml')], { cwd: w.root, env: w.env }), /cannot list what the account holds: type the bucket, drive or library name in the profile's destination/);
+});

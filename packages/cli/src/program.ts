@@ -124,6 +124,19 @@ export function buildProgram(): Command {
       process.exitCode = await pluginsCommand(options);
     });
 
+  program
+    .command('buckets')
+    .description('list the buckets, containers, drives or libraries an account holds, to choose one for a profile')
+    .argument('<profile|provider:>', 'a profile file, or a provider id followed by a colon (e.g. gdrive:)')
+    .option('--account <name>', 'with <provider>: the linked account to ask')
+    .option('--connection <name>', 'with <provider>: the connection (connections.yaml) to use')
+    .option('--json', 'print as JSON')
+    .option('--data-dir <dir>', 'Nimbus data folder')
+    .action(async (what: string, options) => {
+      const { bucketsCommand } = await import('./commands/buckets.js');
+      process.exitCode = await bucketsCommand(what, options);
+    });
+
   addAccountCommands(program);
 
   return program;

@@ -52,3 +52,4 @@ export * from './provider/body-parts.js';
 export * from './accounts/index.js';
 export * from './config/connections.js';
 export * from './config/setting-values.js';
+export * from './run/list-buckets.js';

@@ -6,6 +6,7 @@ import {
   UserError,
   withAccessToken,
   z,
+  type BucketInfo,
   type RemoteEntry,
   type StorageProvider,
   type TokenSource,
@@ -123,6 +124,12 @@ class FakeCloudProvider implements StorageProvider {
     if (!done.ok) throw new ProviderError('unknown', `completing ${path} failed: ${done.status}`);
     const result = (await done.json()) as ObjectJson;
     return { path, kind: 'file', size: result.size, mtime: result.mtime };
+  }
+
+  async listBuckets(): Promise<BucketInfo[]> {
+    const response = await call(this.tokens, `${this.config.api}/drives`);
+    if (response.status === 403) throw new ProviderError('permission', 'this account may not list drives');
+    return (await response.json()) as BucketInfo[];
   }
 
   async delete(path: string): Promise<void> {

@@ -56,6 +56,8 @@ export interface OAuthFake {
   /** What the consent screen answers; `as` picks the user who signs in (default the first). */
   consent: ConsentScript;
   as: string;
+  /** Drives the account holds (`GET /api/drives`); null makes the listing 403, as for an account without that right. */
+  drives: string[] | null;
   /** Each upload part waits this long before it is accepted (a slow link), default 0. */
   partDelayMs: number;
   readonly stats: OAuthFakeStats;
@@ -345,6 +347,10 @@ export async function startOAuthFake(options: OAuthFakeOptions): Promise<OAuthFa
       return;
     }
     const rest = decodeURIComponent(url.pathname.slice('/api/'.length));
+    if (req.method === 'GET' && rest === 'drives') {
+      if (fake.drives === null) return json(res, 403, { error: 'insufficient_scope' });
+      return json(res, 200, fake.drives.map((name) => ({ name })));
+    }
     if (req.method === 'GET' && rest === 'objects') {
       const prefix = url.searchParams.get('prefix') ?? '';
       return json(res, 200, [...objects].filter(([p]) => p.startsWith(prefix)).map(([path, o]) => ({ path, size: o.data.length, mtime: o.mtime })));
@@ -406,6 +412,7 @@ export async function startOAuthFake(options: OAuthFakeOptions): Promise<OAuthFa
     consent: 'approve',
     as: users[0]!.id,
     partDelayMs: 0,
+    drives: ['My Drive'],
     stats,
     objects,
     decideDevice(userCode, decision) {
