@@ -227,7 +227,9 @@ export async function startOAuthFake(options: OAuthFakeOptions): Promise<OAuthFa
     };
     if (q.get('response_type') !== 'code') return back({ error: 'unsupported_response_type' });
     const challenge = q.get('code_challenge') ?? undefined;
-    // RFC 7636 §4.4.1: a server that requires PKCE answers a request without it with invalid_request.
+    // RFC 7636 §4.4.1: "If the server requires Proof Key for Code Exchange (PKCE) by OAuth public clients and the
+    // client does not send the "code_challenge" in the request, the authorization endpoint MUST return the
+    // authorization error response with the "error" value set to "invalid_request"."
     if (client.secret === undefined && !challenge) return back({ error: 'invalid_request', error_description: 'code_challenge required' });
     if (challenge && q.get('code_challenge_method') !== 'S256') return back({ error: 'invalid_request', error_description: 'transform algorithm not supported' });
     if (fake.consent === 'deny') return back({ error: 'access_denied', error_description: 'The user denied access' });
@@ -280,7 +282,8 @@ export async function startOAuthFake(options: OAuthFakeOptions): Promise<OAuthFa
       const device = devices.get(form.get('device_code') ?? '');
       if (!device || device.client !== client.id) return oauthError(res, 'invalid_grant', 'unknown device code');
       if (device.expiresAt < Date.now()) return oauthError(res, 'expired_token', 'the device code expired');
-      // RFC 8628 §3.5: polling faster than the interval gets slow_down.
+      // RFC 8628 §3.5, slow_down: "the authorization request is still pending and polling should
+      // continue, but the interval MUST be increased by 5 seconds for this and all subsequent requests."
       const now = Date.now();
       const early = now - device.lastPoll < deviceInterval * 1000 - 50;
       device.lastPoll = now;
