@@ -9,7 +9,7 @@ import { checkAccountName } from './account-names.js';
 import type { AccountRecord } from './account-record.js';
 import type { AccountSecrets } from './account-secrets.js';
 import { OAuthClient } from './oauth-client.js';
-import { openAccountTokens } from './account-tokens.js';
+import { accountEndpoints, openAccountTokens } from './account-tokens.js';
 import { ENDPOINT_NAMES, type AccountIdentity, type EndpointName, type OAuthDeclaration, type OAuthEndpoints } from './oauth-declaration.js';
 import { signInByPasting, signInWithBrowser, signInWithDeviceCode, type SignInMethod, type SignInUi } from './sign-in.js';
 import { chooseTokenStore, openTokenStore } from './token-store-choice.js';
@@ -62,7 +62,7 @@ export function oauthOf(manifest: PluginManifest): OAuthDeclaration {
 }
 
 function effectiveEndpoints(declaration: OAuthDeclaration, overrides: Partial<Record<EndpointName, string>>): OAuthEndpoints {
-  return { ...declaration.endpoints, ...overrides };
+  return accountEndpoints(declaration, { endpoints: overrides });
 }
 
 /** Checks endpoint overrides are URLs (a typo should fail now, not at the first refresh). */

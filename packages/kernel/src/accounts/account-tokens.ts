@@ -16,7 +16,7 @@ export interface AccountTokensOptions {
 }
 
 /** An account's endpoints: the plugin's declared ones, with the account's overrides. */
-export function accountEndpoints(declaration: OAuthDeclaration, record: AccountRecord): OAuthEndpoints {
+export function accountEndpoints(declaration: OAuthDeclaration, record: Pick<AccountRecord, 'endpoints'>): OAuthEndpoints {
   return { ...declaration.endpoints, ...record.endpoints };
 }
 

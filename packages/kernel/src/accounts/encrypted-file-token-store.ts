@@ -34,8 +34,9 @@ export class EncryptedFileTokenStore implements TokenStore {
   private readonly keys = new Map<string, Promise<Buffer>>();
   private material?: Promise<string>;
 
-  constructor(readonly dir: string, private readonly keyMaterial: StoreKeyMaterial) {
-    this.description = `encrypted file (AES-256-GCM) in ${dir}`;
+  /** `why`: said after the description, e.g. that no keychain answered. */
+  constructor(readonly dir: string, private readonly keyMaterial: StoreKeyMaterial, why?: string) {
+    this.description = `encrypted file (AES-256-GCM) in ${dir}${why ? ` (${why})` : ''}`;
   }
 
   private fileOf(account: string): string {

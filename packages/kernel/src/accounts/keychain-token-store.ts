@@ -3,8 +3,13 @@ import { UserError } from '../errors/nimbus-error.js';
 import type { AccountSecrets } from './account-secrets.js';
 import type { TokenStore } from './token-store.js';
 
-/** Keychain entries are "<service> / <account name>". */
-const SERVICE = 'nimbus-accounts';
+/**
+ * Keychain entries are "<service> / <account name>", the service naming the accounts folder:
+ * two data folders (a test's, another user profile's) never share an entry.
+ */
+export function keychainService(accountsDir: string): string {
+  return `nimbus accounts ${accountsDir}`;
+}
 
 type KeyringModule = typeof import('@napi-rs/keyring');
 
@@ -37,7 +42,7 @@ export class KeychainTokenStore implements TokenStore {
    * A keychain store when one answers here: a probe entry is written, read back and
    * deleted (a headless Linux machine has the binding but usually no Secret Service).
    */
-  static probe(service = SERVICE): KeychainTokenStore | undefined {
+  static probe(service: string): KeychainTokenStore | undefined {
     const keyring = loadKeyring();
     if (!keyring) return undefined;
     try {

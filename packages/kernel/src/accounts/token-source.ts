@@ -1,4 +1,4 @@
-import { isProviderError, UserError } from '../errors/nimbus-error.js';
+import { UserError } from '../errors/nimbus-error.js';
 import { AccountDisconnectedError } from './account-errors.js';
 import { lockAccountName } from './account-lock.js';
 import type { AccountSecrets } from './account-secrets.js';
@@ -99,7 +99,6 @@ export class AccountTokenSource implements TokenSource {
       } catch (error) {
         if (error instanceof GrantRefusedError && error.error === 'invalid_grant') throw new AccountDisconnectedError(this.account);
         if (error instanceof GrantRefusedError) throw new UserError(`account "${this.account}": the provider refused to refresh its token (${error.error}): run nimbus account reconnect ${this.account}`);
-        if (isProviderError(error)) throw error;
         throw error;
       }
       const next: AccountSecrets = {

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { UserError } from '../errors/nimbus-error.js';
 import type { PasswordPrompt } from '../run/resolve-password.js';
 import { EncryptedFileTokenStore, type StoreKeyMaterial } from './encrypted-file-token-store.js';
-import { KeychainTokenStore } from './keychain-token-store.js';
+import { KeychainTokenStore, keychainService } from './keychain-token-store.js';
 import type { TokenStore, TokenStoreKind } from './token-store.js';
 
 export interface TokenStoreOptions {
@@ -45,12 +45,12 @@ function keyMaterial(options: TokenStoreOptions): StoreKeyMaterial {
   };
 }
 
-function fileStore(options: TokenStoreOptions): EncryptedFileTokenStore {
-  return new EncryptedFileTokenStore(join(options.accountsDir, 'tokens'), keyMaterial(options));
+function fileStore(options: TokenStoreOptions, why?: string): EncryptedFileTokenStore {
+  return new EncryptedFileTokenStore(join(options.accountsDir, 'tokens'), keyMaterial(options), why);
 }
 
-function keychainStore(): TokenStore {
-  const store = KeychainTokenStore.probe();
+function keychainStore(options: TokenStoreOptions): TokenStore {
+  const store = KeychainTokenStore.probe(keychainService(options.accountsDir));
   if (!store) throw new UserError('no system keychain answers here (on Linux: a Secret Service such as GNOME Keyring): unlock one, or set NIMBUS_TOKEN_STORE=file');
   return store;
 }
@@ -61,13 +61,13 @@ function keychainStore(): TokenStore {
  */
 export function chooseTokenStore(options: TokenStoreOptions): TokenStore {
   const wanted = options.env.NIMBUS_TOKEN_STORE;
-  if (wanted === 'keychain') return keychainStore();
+  if (wanted === 'keychain') return keychainStore(options);
   if (wanted === 'file') return fileStore(options);
   if (wanted && wanted !== 'auto') throw new UserError(`NIMBUS_TOKEN_STORE is "${wanted}": use keychain, file or auto`);
-  return KeychainTokenStore.probe() ?? fileStore(options);
+  return KeychainTokenStore.probe(keychainService(options.accountsDir)) ?? fileStore(options, 'no system keychain answers here');
 }
 
 /** The store an existing account's secrets were saved in. */
 export function openTokenStore(kind: TokenStoreKind, options: TokenStoreOptions): TokenStore {
-  return kind === 'keychain' ? keychainStore() : fileStore(options);
+  return kind === 'keychain' ? keychainStore(options) : fileStore(options);
 }
