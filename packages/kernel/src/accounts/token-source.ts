@@ -126,6 +126,8 @@ export async function withAccessToken<T extends { readonly status: number }>(tok
   const token = await tokens.getAccessToken();
   const first = await send(token);
   if (first.status !== 401) return first;
+  // A refused response's body is never read: release its connection before asking again.
+  await (first as { body?: { cancel?: () => Promise<void> } | null }).body?.cancel?.().catch(() => {});
   tokens.invalidate(token);
   return send(await tokens.getAccessToken());
 }
