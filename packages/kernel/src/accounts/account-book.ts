@@ -179,6 +179,8 @@ export class AccountBook {
   async reconnect(name: string, signIn: SignInOptions, clientSecret?: string): Promise<AccountRecord> {
     const account = await this.open(name);
     const store = this.storeOf(account.record);
+    // A store that cannot be opened fails now, before anyone signs in.
+    await store.unlock?.();
     const previous = await store.read(name).catch(() => undefined);
     const secret = clientSecret ?? previous?.clientSecret;
     const client = new OAuthClient(account.endpoints, account.record.clientId, secret);
@@ -213,8 +215,11 @@ export class AccountBook {
     const account = await this.open(name).catch(() => undefined);
     const store = this.storeOf(record);
     let revoked = false;
-    let revokeProblem: string | undefined;
-    const secrets = await store.read(name).catch(() => undefined);
+    let revokeProblem: string | undefined = account ? undefined : `the ${record.provider} plugin is not installed`;
+    const secrets = await store.read(name).catch((error: Error) => {
+      revokeProblem = `its tokens could not be read: ${error.message}`;
+      return undefined;
+    });
     if (account && secrets) {
       try {
         const client = new OAuthClient(account.endpoints, record.clientId, secrets.clientSecret);
