@@ -257,7 +257,7 @@ export class AccountBook {
       ui: signIn.ui,
       timeoutMs: signIn.timeoutMs,
       ...(declaration.authorizationParameters ? { extraParameters: declaration.authorizationParameters } : {}),
-      ...(signIn.port !== undefined ? { port: signIn.port } : {}),
+      ...(signIn.port !== undefined ? { port: signIn.port } : declaration.redirectPort !== undefined ? { port: declaration.redirectPort } : {}),
     };
     if (signIn.method === 'device') return signInWithDeviceCode(request);
     if (signIn.method === 'paste') return signInByPasting(signIn.ui, provider, signIn.authorizeCommand ?? `nimbus account authorize ${provider}`);

@@ -35,6 +35,11 @@ export interface OAuthDeclaration {
   readonly pkce?: boolean;
   /** Extra query parameters of the authorization request (e.g. Google's `access_type: offline`). */
   readonly authorizationParameters?: Readonly<Record<string, string>>;
+  /**
+   * Loopback port of the redirect (`http://127.0.0.1:<port>/callback`) for providers that want
+   * the exact redirect URI registered; default any free port (RFC 8252 §7.3). `--port` overrides.
+   */
+  readonly redirectPort?: number;
   /** Where to create a client, shown when `account add` is run without one. */
   readonly clientRegistrationHelp?: string;
   /** Ask the provider who the account is; without it, the `userinfo` endpoint is asked. */
