@@ -230,13 +230,18 @@ async function profile(w: Workspace, name: string, account: string, partSize: nu
   return file;
 }
 
-test('a profile naming an account that does not exist fails at once: one line, exit 2', async (t) => {
+test('a profile naming an account that does not exist, naming none, or naming one for a provider without accounts: one line, exit 2', async (t) => {
   const w = await workspace(t);
   const file = await profile(w, 'p', 'nobody', 1024);
   await mkdir(join(w.root, 'p-source'));
   await writeFile(join(w.root, 'p-source', 'a.txt'), 'alpha');
   assertUsageError(t, await nimbus(['run', file], { cwd: w.root, env: w.env }), /there is no account "nobody": add it with nimbus account add fakecloud --name nobody/);
+  await writeFile(join(w.root, 'none.yaml'), `source: ./p-source\ndestination:\n  provider: fakecloud\n  api: ${w.fake.apiUrl}\n`);
+  assertUsageError(t, await nimbus(['run', join(w.root, 'none.yaml')], { cwd: w.root, env: w.env }), /provider "fakecloud" signs in with a linked account: run nimbus account add fakecloud --name <name> and add account: <name> to the destination/);
+  await writeFile(join(w.root, 'local.yaml'), 'source: ./p-source\ndestination:\n  provider: local\n  path: ./out\n  account: work\n');
+  assertUsageError(t, await nimbus(['run', join(w.root, 'local.yaml')], { cwd: w.root, env: w.env }), /provider "local" does not sign in with a linked account: remove account from the destination/);
   t.is(w.fake.objects.size, 0);
+  t.false(existsSync(join(w.root, 'out')));
 });
 
 test('a 30 s upload completes with tokens that expire every 2 s (a token asked for each part)', async (t) => {
