@@ -21,6 +21,9 @@ export class GrantRefusedError extends Error {
   }
 }
 
+/** An authorization server that has not answered within this is treated as a passing network fault. */
+const REQUEST_TIMEOUT_MS = 30_000;
+
 function isLoopbackUrl(url: string): boolean {
   const host = new URL(url).hostname;
   return host === '127.0.0.1' || host === 'localhost' || host === '[::1]';
@@ -49,8 +52,10 @@ export class OAuthClient {
     this.auth = clientSecret ? oauth.ClientSecretPost(clientSecret) : oauth.None();
   }
 
-  private options(url: string): { [oauth.allowInsecureRequests]?: boolean } {
-    return isLoopbackUrl(url) ? { [oauth.allowInsecureRequests]: true } : {};
+  /** Per request: a time limit (a hung token endpoint must not hold the refresh lock forever), and http only on loopback. */
+  private options(url: string): { [oauth.allowInsecureRequests]?: boolean; signal: () => AbortSignal } {
+    const signal = () => AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+    return isLoopbackUrl(url) ? { [oauth.allowInsecureRequests]: true, signal } : { signal };
   }
 
   /** The browser's sign-in address for this request (PKCE S256 unless turned off). */
