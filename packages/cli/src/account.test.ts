@@ -281,6 +281,7 @@ test('two processes refreshing one rotating token at once both keep working', as
   t.is(two.code, 0, two.stdout + two.stderr);
   t.is(w.fake.objects.get('one.bin')?.data.length, 12 * partSize);
   t.is(w.fake.objects.get('two.bin')?.data.length, 12 * partSize);
+  t.is(w.fake.objects.get('one.bin')?.grant, w.fake.objects.get('two.bin')?.grant, 'one linked account: one authorization shared');
   t.true(w.fake.stats.refreshes >= 4);
   // With rotation, a refresh token used twice is refused: neither process ever did that.
   t.is(w.fake.stats.refusedRefreshes, 0);
@@ -353,4 +354,32 @@ test('nimbus buckets lists the drives an account holds (by profile or provider:)
   assertUsageError(t, await nimbus(['buckets', file], { cwd: w.root, env: w.env }), /the account may not list its buckets, drives or libraries at fakecloud:.*: type the name in the profile's destination/);
   await writeFile(join(w.root, 'local.yaml'), 'source: .\ndestination:\n  provider: local\n  path: ./backup\n');
   assertUsageError(t, await nimbus(['buckets', join(w.root, 'local.yaml')], { cwd: w.root, env: w.env }), /cannot list what the account holds: type the bucket, drive or library name in the profile's destination/);
+});
+
+test('profiles run in parallel each holding their own authorization (ownAuthorization: true) use their own tokens', async (t) => {
+  const w = await workspace(t, { accessTokenSeconds: 2 });
+  const files: string[] = [];
+  for (const name of ['egnyte-a', 'egnyte-b']) {
+    await mkdir(join(w.root, `${name}-source`));
+    await writeFile(join(w.root, `${name}-source`, `${name}.bin`), Buffer.alloc(6 * 4096, name.length));
+    const file = join(w.root, `${name}.yaml`);
+    await writeFile(file, `name: ${name}\nsource: ./${name}-source\ndestination:\n  provider: fakecloud\n  ownAuthorization: true\n  api: ${w.fake.apiUrl}\n  partSize: 4096\n`);
+    files.push(file);
+  }
+  assertUsageError(t, await nimbus(['run', files[0]!], { cwd: w.root, env: w.env }), /profile egnyte-a holds its own authorization but has none yet: run nimbus account add fakecloud --profile <its profile file>/);
+  for (const file of files) {
+    const add = await nimbus(['account', 'add', 'fakecloud', '--profile', file, '--client-id', CLIENT.id, ...w.endpointFlags], { cwd: w.root, env: w.env, onUrl: browser });
+    t.is(add.code, 0, add.stderr);
+    t.regex(add.stdout, /profile egnyte-[ab] uses it with ownAuthorization: true/);
+  }
+  t.regex((await nimbus(['account', 'list'], { cwd: w.root, env: w.env })).stdout, /^@egnyte-a\s+fakecloud/m);
+  w.fake.partDelayMs = 500;
+  const [a, b] = await Promise.all(files.map((file) => nimbus(['run', file], { cwd: w.root, env: w.env })));
+  t.is(a!.code, 0, a!.stderr);
+  t.is(b!.code, 0, b!.stderr);
+  const grantA = w.fake.objects.get('egnyte-a.bin')?.grant;
+  const grantB = w.fake.objects.get('egnyte-b.bin')?.grant;
+  t.truthy(grantA);
+  t.truthy(grantB);
+  t.not(grantA, grantB, 'each profile used the tokens of its own sign-in');
 });

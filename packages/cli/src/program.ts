@@ -175,6 +175,7 @@ function addAccountCommands(program: Command): void {
       .description('link an account: sign in with your own OAuth client (its secret, if any, in $NIMBUS_CLIENT_SECRET)')
       .argument('<provider>', 'the plugin, e.g. gdrive')
       .option('--name <name>', 'name profiles use for it (default: the provider id)')
+      .option('--profile <file>', 'instead, an authorization held by this profile alone (ownAuthorization: true), e.g. for profiles run in parallel against Egnyte')
       .option('--client-id <id>', 'your OAuth client id at the provider (Nimbus ships none)')
       .option('--scope <scope>', 'ask for this scope instead of the plugin\'s default ones (repeatable)', collect, [])
       .option('--endpoint <name=url>', 'replace an OAuth endpoint: authorization, token, device, revocation, userinfo (repeatable)', collect, [])

@@ -2,6 +2,7 @@ import {
   AccountBook,
   encodeAuthorization,
   formatTable,
+  loadProfileFile,
   nimbusDataDir,
   UserError,
   type NewAccount,
@@ -19,6 +20,7 @@ export interface AccountFlags {
 
 export interface SignInFlags extends AccountFlags {
   name?: string;
+  profile?: string;
   clientId?: string;
   scope?: string[];
   endpoint?: string[];
@@ -76,11 +78,20 @@ function signInOptions(flags: SignInFlags, provider: string, request: NewAccount
   };
 }
 
+/** The name of the profile that will hold its own authorization (`--profile <file>`). */
+function profileName(file: string, provider: string): string {
+  const { profile } = loadProfileFile(file);
+  const named = profile.destination.provider;
+  if (named !== undefined && named !== provider) throw new UserError(`profile ${profile.name} sends to provider "${named}", not "${provider}": run nimbus account add ${named} --profile ${file}`);
+  return profile.name;
+}
+
 function newAccount(provider: string, flags: SignInFlags): NewAccount {
   const secret = clientSecret();
   return {
     provider,
     ...(flags.name ? { name: flags.name } : {}),
+    ...(flags.profile ? { profile: profileName(flags.profile, provider) } : {}),
     ...(flags.clientId ? { clientId: flags.clientId } : {}),
     ...(secret ? { clientSecret: secret } : {}),
     ...(flags.scope?.length ? { scopes: flags.scope } : {}),
@@ -96,7 +107,8 @@ export async function accountAddCommand(provider: string, flags: SignInFlags): P
     process.stdout.write(`${JSON.stringify({ name: record.name, provider: record.provider, identity: record.identity ?? null, store: store.kind })}\n`);
   } else {
     process.stdout.write(`linked account "${record.name}" (${record.provider}${record.identity ? `, ${record.identity}` : ''}); tokens kept in the ${store.description}\n`);
-    process.stdout.write(`use it in a profile: destination: { provider: ${record.provider}, account: ${record.name}, ... }\n`);
+    if (flags.profile) process.stdout.write(`profile ${record.name.slice(1)} uses it with ownAuthorization: true in its destination\n`);
+    else process.stdout.write(`use it in a profile: destination: { provider: ${record.provider}, account: ${record.name}, ... }\n`);
   }
   return 0;
 }

@@ -5,7 +5,7 @@ import type { PasswordPrompt } from '../run/resolve-password.js';
 import { unknownAccountError } from './account-errors.js';
 import { AccountListFile, accountsDir } from './account-list-file.js';
 import { lockAccountName } from './account-lock.js';
-import { checkAccountName } from './account-names.js';
+import { checkAccountName, profileAccountName } from './account-names.js';
 import type { AccountRecord } from './account-record.js';
 import type { AccountSecrets } from './account-secrets.js';
 import { OAuthClient } from './oauth-client.js';
@@ -41,6 +41,8 @@ export interface SignInOptions {
 export interface NewAccount {
   readonly provider: string;
   readonly name?: string;
+  /** Sign in for this profile alone (its `ownAuthorization: true`) instead of as a named account. */
+  readonly profile?: string;
   readonly clientId?: string;
   readonly clientSecret?: string;
   readonly scopes?: readonly string[];
@@ -136,9 +138,10 @@ export class AccountBook {
   async add(request: NewAccount, signIn: SignInOptions): Promise<{ record: AccountRecord; store: TokenStore }> {
     const manifest = await this.options.registry.get(request.provider);
     const declaration = oauthOf(manifest);
-    const name = checkAccountName(request.name ?? manifest.id);
+    if (request.profile !== undefined && request.name !== undefined) throw new UserError('give either --name (a linked account) or --profile (an authorization of that profile alone), not both');
+    const name = request.profile !== undefined ? profileAccountName(request.profile) : checkAccountName(request.name ?? manifest.id);
     if ((await this.list.read()).some((r) => r.name === name)) {
-      throw new UserError(`account "${name}" already exists: run nimbus account reconnect ${name}, or choose another --name`);
+      throw new UserError(`account "${name}" already exists: run nimbus account reconnect ${name}${request.profile === undefined ? ', or choose another --name' : ''}`);
     }
     if (!request.clientId) {
       throw new UserError(`give your own OAuth client's id with --client-id (Nimbus ships none)${declaration.clientRegistrationHelp ? `: ${declaration.clientRegistrationHelp}` : ''}`);

@@ -8,5 +8,8 @@ export class AccountDisconnectedError extends UserError {
 }
 
 export function unknownAccountError(name: string, provider?: string): UserError {
+  if (name.startsWith('@')) {
+    return new UserError(`profile ${name.slice(1)} holds its own authorization but has none yet: run nimbus account add ${provider ?? '<provider>'} --profile <its profile file>`);
+  }
   return new UserError(`there is no account "${name}": add it with nimbus account add ${provider ?? '<provider>'} --name ${name} (nimbus account list shows the accounts)`);
 }

@@ -7,3 +7,16 @@ export function checkAccountName(name: string): string {
   if (!ACCOUNT_NAME.test(name)) throw new UserError(`"${name}" is not a valid account name: use 1-64 letters, digits, dots, dashes or underscores`);
   return name;
 }
+
+/**
+ * The authorization a profile holds for itself (`ownAuthorization: true`), for profiles that run
+ * in parallel against a service that limits each token (Egnyte): named "@<profile name>", a
+ * form no linked account can take.
+ */
+export function profileAccountName(profileName: string): string {
+  return `@${profileName}`;
+}
+
+export function isProfileAccount(name: string): boolean {
+  return name.startsWith('@');
+}

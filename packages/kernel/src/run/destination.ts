@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { checkAccountName } from '../accounts/account-names.js';
+import { checkAccountName, profileAccountName } from '../accounts/account-names.js';
 import { parseConfig } from '../config/config-error.js';
 import { loadConnection } from '../config/connections.js';
 import { resolveSettingValues, type SettingSources } from '../config/setting-values.js';
@@ -47,12 +47,17 @@ async function destinationSettings(loaded: LoadedProfile, sources: SettingSource
 }
 
 /** Separates `account:` from the plugin's own settings; only plugins that declare oauth take one. */
-function takeAccount(manifest: PluginManifest, block: Record<string, unknown>): { account?: string; rest: Record<string, unknown> } {
+function takeAccount(manifest: PluginManifest, block: Record<string, unknown>, profileName: string): { account?: string; rest: Record<string, unknown> } {
   if (!manifest.oauth) {
-    if ('account' in block) throw new UserError(`provider "${manifest.id}" does not sign in with a linked account: remove account from the destination and give its settings instead`);
+    if ('account' in block || 'ownAuthorization' in block) throw new UserError(`provider "${manifest.id}" does not sign in with a linked account: remove account from the destination and give its settings instead`);
     return { rest: block };
   }
-  const { account, ...rest } = block;
+  const { account, ownAuthorization, ...rest } = block;
+  if (ownAuthorization !== undefined) {
+    if (typeof ownAuthorization !== 'boolean') throw new UserError('destination.ownAuthorization must be true or false');
+    if (ownAuthorization && account !== undefined) throw new UserError('give either account (a linked account) or ownAuthorization: true (this profile signs in alone), not both');
+    if (ownAuthorization) return { account: profileAccountName(profileName), rest };
+  }
   if (account === undefined) throw new UserError(`provider "${manifest.id}" signs in with a linked account: run nimbus account add ${manifest.id} --name <name> and add account: <name> to the destination`);
   if (typeof account !== 'string') throw new UserError(`destination.account must be the name of a linked account (nimbus account list shows them)`);
   return { account: checkAccountName(account), rest };
@@ -63,7 +68,7 @@ export async function resolveDestination(loaded: LoadedProfile, registry: Plugin
   for (const spec of loaded.profile.plugins) registry.addSource(resolveNamedPlugin(spec, loaded.baseDir));
   const { provider, ...block } = await destinationSettings(loaded, { env: sources.env ?? process.env, ...(sources.prompt ? { prompt: sources.prompt } : {}) });
   const manifest = await registry.get(provider);
-  const { account, rest } = takeAccount(manifest, block);
+  const { account, rest } = takeAccount(manifest, block, loaded.profile.name);
   const config = parseConfig(manifest.configSchema, rest, loaded.origin, 'destination');
   let label: string;
   if (manifest.describeLocation) {

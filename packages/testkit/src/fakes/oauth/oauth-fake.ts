@@ -46,6 +46,8 @@ export interface OAuthFakeStats {
 export interface StoredObject {
   readonly data: Buffer;
   readonly mtime: number;
+  /** The authorization (grant) whose token completed the upload: tells which sign-in a client used. */
+  readonly grant: string;
 }
 
 export interface OAuthFake {
@@ -393,7 +395,7 @@ export async function startOAuthFake(options: OAuthFakeOptions): Promise<OAuthFa
       const order = [...upload.parts.keys()].sort((a, b) => a - b);
       if (order.some((n, i) => n !== i)) return json(res, 400, { error: 'parts missing' });
       const data = Buffer.concat(order.map((n) => upload.parts.get(n)!));
-      objects.set(upload.path, { data, mtime: upload.mtime });
+      objects.set(upload.path, { data, mtime: upload.mtime, grant: grant.id });
       uploads.delete(complete[1]!);
       return json(res, 200, { path: upload.path, size: data.length, mtime: upload.mtime });
     }
