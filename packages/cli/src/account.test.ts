@@ -262,6 +262,7 @@ test('a 30 s upload completes with tokens that expire every 2 s (a token asked f
   // Thirty one-second parts outlive about fifteen 2 s tokens: each was replaced by a refresh.
   t.true(w.fake.stats.refreshes - refreshesBefore >= 10, `${w.fake.stats.refreshes - refreshesBefore} refreshes`);
   t.is(w.fake.stats.refusedRefreshes, 0);
+  t.log(`30 parts of 1 s each, 2 s tokens: ${w.fake.stats.refreshes - refreshesBefore} refreshes, ${w.fake.stats.unauthorized} requests refused with 401`);
 });
 
 test('two processes refreshing one rotating token at once both keep working', async (t) => {
@@ -285,6 +286,7 @@ test('two processes refreshing one rotating token at once both keep working', as
   t.true(w.fake.stats.refreshes >= 4);
   // With rotation, a refresh token used twice is refused: neither process ever did that.
   t.is(w.fake.stats.refusedRefreshes, 0);
+  t.log(`two processes, 2 s rotating tokens: ${w.fake.stats.refreshes} refreshes in all, none refused`);
   await assertNoSecrets(t, w, [one, two]);
 });
 
