@@ -124,5 +124,113 @@ export function buildProgram(): Command {
       process.exitCode = await pluginsCommand(options);
     });
 
+  program
+    .command('buckets')
+    .description('list the buckets, containers, drives or libraries an account holds, to choose one for a profile')
+    .argument('<profile|provider:>', 'a profile file, or a provider id followed by a colon (e.g. gdrive:)')
+    .option('--account <name>', 'with <provider>: the linked account to ask')
+    .option('--connection <name>', 'with <provider>: the connection (connections.yaml) to use')
+    .option('--json', 'print as JSON')
+    .option('--data-dir <dir>', 'Nimbus data folder')
+    .action(async (what: string, options) => {
+      const { bucketsCommand } = await import('./commands/buckets.js');
+      process.exitCode = await bucketsCommand(what, options);
+    });
+
+  addAccountCommands(program);
+
   return program;
+}
+
+function portNumber(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new InvalidArgumentError(`"${value}" is not a port number (1-65535)`);
+  return n;
+}
+
+function seconds(value: string): number {
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new InvalidArgumentError(`"${value}" is not a number of seconds above 0`);
+  return n;
+}
+
+/** Options of the commands that sign in. */
+function signInOptions(command: Command): Command {
+  return command
+    .option('--device-code', 'sign in with a code typed on another device (where the provider offers it)')
+    .option('--no-browser', 'no browser here: run nimbus account authorize on a machine with one and paste its result')
+    .option('--timeout <seconds>', 'give up when the sign-in is not completed within this time (default 300)', seconds)
+    .option('--port <n>', 'loopback port of the sign-in redirect (default: any free port)', portNumber)
+    .option('--data-dir <dir>', 'Nimbus data folder (default: $NIMBUS_DATA_DIR or the XDG data folder)');
+}
+
+/** `nimbus account ...`: linked cloud accounts (OAuth 2). */
+function addAccountCommands(program: Command): void {
+  const account = program
+    .command('account')
+    .description('linked cloud accounts: sign in once in a browser, then profiles name the account');
+  signInOptions(
+    account
+      .command('add')
+      .description('link an account: sign in with your own OAuth client (its secret, if any, in $NIMBUS_CLIENT_SECRET)')
+      .argument('<provider>', 'the plugin, e.g. gdrive')
+      .option('--name <name>', 'name profiles use for it (default: the provider id)')
+      .option('--profile <file>', 'instead, an authorization held by this profile alone (ownAuthorization: true), e.g. for profiles run in parallel against Egnyte')
+      .option('--client-id <id>', 'your OAuth client id at the provider (Nimbus ships none)')
+      .option('--scope <scope>', 'ask for this scope instead of the plugin\'s default ones (repeatable)', collect, [])
+      .option('--endpoint <name=url>', 'replace an OAuth endpoint: authorization, token, device, revocation, userinfo (repeatable)', collect, [])
+      .option('--json', 'print the result as JSON'),
+  ).action(async (provider: string, options) => {
+    const { accountAddCommand } = await import('./commands/account.js');
+    process.exitCode = await accountAddCommand(provider, options);
+  });
+  signInOptions(
+    account
+      .command('authorize')
+      .description('sign in on this machine and print a line to paste into account add --no-browser on another one')
+      .argument('<provider>', 'the plugin, e.g. gdrive')
+      .option('--client-id <id>', 'the same client id as on the other machine')
+      .option('--scope <scope>', 'scope to ask for (repeatable)', collect, [])
+      .option('--endpoint <name=url>', 'replace an OAuth endpoint (repeatable)', collect, []),
+  ).action(async (provider: string, options) => {
+    const { accountAuthorizeCommand } = await import('./commands/account.js');
+    process.exitCode = await accountAuthorizeCommand(provider, options);
+  });
+  signInOptions(
+    account
+      .command('reconnect')
+      .description('sign in again (after the provider disconnected the account, or a password change)')
+      .argument('<name>', 'the account'),
+  ).action(async (name: string, options) => {
+    const { accountReconnectCommand } = await import('./commands/account.js');
+    process.exitCode = await accountReconnectCommand(name, options);
+  });
+  account
+    .command('list')
+    .description('linked accounts, and which token store keeps their secrets')
+    .option('--json', 'print as JSON')
+    .option('--data-dir <dir>', 'Nimbus data folder')
+    .action(async (options) => {
+      const { accountListCommand } = await import('./commands/account.js');
+      process.exitCode = await accountListCommand(options);
+    });
+  account
+    .command('test')
+    .description('ask the provider who the account is (refreshing its token if needed)')
+    .argument('<name>', 'the account')
+    .option('--json', 'print as JSON')
+    .option('--data-dir <dir>', 'Nimbus data folder')
+    .action(async (name: string, options) => {
+      const { accountTestCommand } = await import('./commands/account.js');
+      process.exitCode = await accountTestCommand(name, options);
+    });
+  account
+    .command('remove')
+    .description('revoke the account\'s tokens at the provider and forget them here')
+    .argument('<name>', 'the account')
+    .option('--data-dir <dir>', 'Nimbus data folder')
+    .action(async (name: string, options) => {
+      const { accountRemoveCommand } = await import('./commands/account.js');
+      process.exitCode = await accountRemoveCommand(name, options);
+    });
 }

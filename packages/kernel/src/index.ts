@@ -49,3 +49,7 @@ export * from './transforms/index.js';
 export * from './run/database-commands.js';
 export * from './run/remote-database-copy.js';
 export * from './provider/body-parts.js';
+export * from './accounts/index.js';
+export * from './config/connections.js';
+export * from './config/setting-values.js';
+export * from './run/list-buckets.js';

@@ -1,8 +1,8 @@
 import { ContainerSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } from '@azure/storage-blob';
-import { ensureAzuriteServer, ensureSwiftServer, makeTempDir, startB2Fake, writeTree } from '@nimbus/testkit';
+import { ensureAzuriteServer, ensureSwiftServer, makeTempDir, startB2Fake, startOAuthFake, writeTree } from '@nimbus/testkit';
 import test from 'ava';
 import { spawn } from 'node:child_process';
-import { readdir, readFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { NIMBUS_BIN, problemLines, runNimbus, type CliResult } from './support/cli.js';
 import { writeProfile } from './support/profile-file.js';
@@ -159,4 +159,88 @@ test('password prompt on a terminal (pseudo-terminal via script(1)): asks, never
   t.false(screen.includes(PASSWORD), 'the password never reached the screen');
   t.false(/\*{4,}/.test(screen), 'not even as asterisks');
   t.regex(screen, /1 files? transferred|transferred/);
+});
+
+const CLIENT = { id: 'reliability-client', secret: 'Cs-5e0b2d-oauth-client-secret' };
+const STORE_PASSPHRASE = 'Pp-a81f3c-token-store-passphrase';
+
+/** Run the CLI; a sign-in address it prints is opened as a browser would (the fake's consent redirects back). */
+function runSigningIn(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CliResult> {
+  const started = Date.now();
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [NIMBUS_BIN, ...args], { cwd, env: { ...process.env, NIMBUS_DEBUG: '', NIMBUS_BROWSER: 'none', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => {
+      stderr += c;
+      const url = /(http:\/\/127\.0\.0\.1:\d+\/authorize\?\S+)\n/.exec(stderr)?.[1];
+      if (url && !stderr.includes('\u0000opened')) {
+        stderr += '\u0000opened';
+        void fetch(url).then((r) => r.text()).catch(() => undefined);
+      }
+    });
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr: stderr.replace('\u0000opened', ''), ms: Date.now() - started, timedOut: false }));
+  });
+}
+
+test('no access token, refresh token, OAuth client secret or token-store passphrase appears in any output, file or cloud database', async (t) => {
+  const dir = await makeTempDir('nimbus-secrets-oauth-');
+  t.teardown(dir.cleanup);
+  const fake = await startOAuthFake({ clients: [CLIENT], accessTokenSeconds: 2 });
+  t.teardown(() => fake.close());
+  const pluginDir = join(dir.path, 'node_modules', 'nimbus-plugin-fakecloud');
+  await mkdir(pluginDir, { recursive: true });
+  await writeFile(join(pluginDir, 'package.json'), JSON.stringify({ name: 'nimbus-plugin-fakecloud', version: '1.0.0', type: 'module', nimbus: { plugin: './index.js', id: 'fakecloud' } }));
+  await writeFile(join(pluginDir, 'index.js'), `export { default } from ${JSON.stringify(import.meta.resolve('@nimbus/testkit/fakecloud-plugin'))};\n`);
+  await writeTree(join(dir.path, 'source'), { 'a.txt': 'a', 'sub/b.bin': { size: 40_000, seed: 2 } });
+  const data = join(dir.path, 'data');
+  const env = { NIMBUS_DATA_DIR: data, NIMBUS_TOKEN_STORE: 'file', NIMBUS_TOKEN_PASSPHRASE: STORE_PASSPHRASE, NIMBUS_CLIENT_SECRET: CLIENT.secret };
+  const endpoints = Object.entries(fake.endpoints).flatMap(([name, url]) => ['--endpoint', `${name}=${url}`]);
+  const profile = await writeProfile(dir.path, 'linked', { source: './source', destination: { provider: 'fakecloud', account: 'work', api: fake.apiUrl, partSize: 8192 } });
+  fake.partDelayMs = 300;
+  const outputs: { label: string; result: CliResult }[] = [];
+  const step = async (label: string, args: string[], code: number, extraEnv: NodeJS.ProcessEnv = {}) => {
+    const result = await runSigningIn(args, dir.path, { ...env, ...extraEnv });
+    t.is(result.code, code, `${label}: ${result.stderr}`);
+    outputs.push({ label, result });
+  };
+  await step('add', ['account', 'add', 'fakecloud', '--name', 'work', '--client-id', CLIENT.id, ...endpoints], 0);
+  await step('add --json', ['account', 'add', 'fakecloud', '--name', 'other', '--client-id', CLIENT.id, '--json', ...endpoints], 0);
+  await step('list', ['account', 'list'], 0);
+  await step('list --json', ['account', 'list', '--json'], 0);
+  await step('test', ['account', 'test', 'work', '--json'], 0);
+  await step('run', ['run', profile], 0);
+  await step('run --json', ['run', profile, '--json', '--verify-remote'], 0);
+  await step('wrong passphrase', ['account', 'test', 'work'], 2, { NIMBUS_TOKEN_PASSPHRASE: 'Pp-wrong-passphrase-77' });
+  fake.revokeUser('u-alice');
+  await step('run after revocation', ['run', profile], 2);
+  await step('debug run after revocation', ['run', profile], 2, { NIMBUS_DEBUG: '1' });
+  await step('test after revocation', ['account', 'test', 'work'], 2);
+  await step('reconnect', ['account', 'reconnect', 'work'], 0);
+  await step('remove', ['account', 'remove', 'other'], 0);
+  const issued = fake.issuedSecrets();
+  t.true(issued.length >= 8, `${issued.length} tokens issued`);
+  const secrets: Record<string, string> = {
+    'client secret': CLIENT.secret,
+    'token-store passphrase': STORE_PASSPHRASE,
+    'wrong passphrase': 'Pp-wrong-passphrase-77',
+    ...Object.fromEntries(issued.map((token, i) => [`${token.startsWith('rt_') ? 'refresh' : 'access'} token ${i}`, token])),
+  };
+  const places = [
+    ...outputs.flatMap(({ label, result }) => [
+      { where: `${label}: stdout`, text: result.stdout },
+      { where: `${label}: stderr`, text: result.stderr },
+    ]),
+    ...(await filesBelow(data)).map((f) => ({ where: f.path, text: f.data.toString('latin1') })),
+  ];
+  const hits: string[] = [];
+  for (const [name, secret] of Object.entries(secrets)) {
+    const forms = [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')];
+    for (const place of places) if (forms.some((f) => place.text.includes(f))) hits.push(`${name} in ${place.where}`);
+  }
+  t.deepEqual(hits, [], 'no secret anywhere');
+  t.true(places.some((p) => p.where.endsWith('work.sealed')) && places.some((p) => p.where.endsWith('cloud.sqlite')));
+  t.regex(outputs.find((o) => o.label === 'run after revocation')!.result.stderr, /account "work" was disconnected by the provider: run nimbus account reconnect work/);
+  t.log(`${Object.keys(secrets).length} secrets (3 encodings each) searched in ${places.length} places`);
 });

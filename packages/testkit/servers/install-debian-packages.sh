@@ -11,6 +11,8 @@ PACKAGES=(
   keystone python3-openstackclient python3-keystonemiddleware
   # rclone: fills destinations the way users moving to Nimbus have them (plugin-s3 adopt-rclone.test)
   rclone
+  # A Secret Service on a private D-Bus session (GNOME Keyring) for the keychain token store — startSecretService()
+  gnome-keyring dbus-daemon dbus-bin
 )
 
 missing=()

@@ -13,3 +13,5 @@ export * from './fakes/identity/index.js';
 export * from './servers/keystone/index.js';
 export * from './fakes/b2/index.js';
 export * from './proxies/fault-injection/index.js';
+export * from './fakes/oauth/index.js';
+export * from './servers/secret-service/secret-service.js';

@@ -44,8 +44,13 @@ export const archiveRestoreSchema = z.strictObject({
 
 /** The destination block: `provider` picks the plugin, the rest is checked by the plugin's own schema. */
 export const destinationSchema = z
-  .object({ provider: z.string().min(1, 'name a provider plugin, e.g. "local"') })
-  .catchall(z.unknown());
+  .object({
+    provider: z.string().min(1, 'name a provider plugin, e.g. "local"').optional(),
+    /** Named settings from connections.yaml, merged under the block's own. */
+    connection: z.string().min(1).optional(),
+  })
+  .catchall(z.unknown())
+  .refine((d) => d.provider !== undefined || d.connection !== undefined, { message: 'name a provider plugin, e.g. "local" (or a connection from connections.yaml)', path: ['provider'] });
 
 /**
  * A profile: "keep this folder safe in that place". Every field is checked; unknown fields are

@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import type { OAuthDeclaration } from '../accounts/oauth-declaration.js';
+import type { TokenSource } from '../accounts/token-source.js';
 import type { Capabilities } from '../capabilities/capabilities.js';
 import type { Logger } from '../log/logger.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
@@ -12,6 +14,12 @@ export interface PluginContext {
   readonly baseDir: string;
   /** A dry run: the plugin must not create anything (bucket, folder...) while connecting. */
   readonly dryRun: boolean;
+  /**
+   * Access tokens of the linked account the profile names (`account: work`), for plugins that
+   * declare `oauth`. Ask for a token per request or upload part; after a 401 call `invalidate`
+   * and retry once (`withAccessToken` does both).
+   */
+  readonly tokens?: TokenSource;
 }
 
 /**
@@ -31,6 +39,11 @@ export interface PluginManifest<Config = any> {
   readonly secretFields?: readonly string[];
   /** Capabilities as declared; `connect` may refine them for one connection. */
   readonly capabilities: Capabilities;
+  /**
+   * The plugin signs in with a linked account (OAuth 2): `nimbus account add <id>` links one
+   * and profiles name it with `account:` in their destination block.
+   */
+  readonly oauth?: OAuthDeclaration;
   /** Turns the `target` of a one-off `id:target` destination into a config object. */
   parseTarget?(target: string): Record<string, unknown>;
   /**

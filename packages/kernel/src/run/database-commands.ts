@@ -34,8 +34,8 @@ export async function deleteProfileDatabase(request: DatabaseRequest & { remote:
   const dir = profileDatabaseDir(profile.name, profile.databaseDir, request.env);
   let remote = false;
   if (request.remote) {
-    const destination = await resolveDestination(request.loaded, request.registry);
-    const provider = await connectDestination(destination, request.loaded, request.logger ?? silentLogger, dir, false);
+    const destination = await resolveDestination(request.loaded, request.registry, request.env ? { env: request.env } : {});
+    const provider = await connectDestination(destination, request.loaded, request.logger ?? silentLogger, dir, false, request.env);
     try {
       remote = await deleteDatabaseCopy(provider, profile.name);
     } finally {

@@ -97,7 +97,7 @@ async function withSession<R>(request: RunRequest, run: (session: Session, commo
   const profile = loaded.profile;
   await checkSource(loaded);
   const format = await storedFormatFor(loaded, request.env ?? process.env, request.promptPassword);
-  const session = await openSession(loaded, registry, { dryRun, logger, ...(request.env ? { env: request.env } : {}) });
+  const session = await openSession(loaded, registry, { dryRun, logger, ...(request.env ? { env: request.env } : {}), ...(request.promptPassword ? { prompt: request.promptPassword } : {}) });
   try {
     await format.verifyPassword(session.provider, await session.db.anyEncrypted(), profile.name);
     const report = await run(session, {

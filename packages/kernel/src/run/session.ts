@@ -1,13 +1,16 @@
 import { join } from 'node:path';
 import type { LoadedProfile } from '../config/load-profile.js';
 import { CloudDatabase } from '../database/cloud-database.js';
-import { profileDatabaseDir } from '../database/data-dir.js';
+import { nimbusDataDir, profileDatabaseDir } from '../database/data-dir.js';
+import { openAccountTokens } from '../accounts/account-tokens.js';
+import type { TokenSource } from '../accounts/token-source.js';
 import { describeError, isProviderError, UserError } from '../errors/nimbus-error.js';
 import type { Logger } from '../log/logger.js';
 import type { PluginRegistry } from '../plugins/plugin-registry.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
 import { resolveDestination, type ResolvedDestination } from './destination.js';
 import { withRetry } from '../engine/retry.js';
+import type { PasswordPrompt } from './resolve-password.js';
 import { acquireProfileLock } from './profile-lock.js';
 import { fetchDatabaseCopy, startFromDatabaseCopy } from './remote-database-copy.js';
 
@@ -36,10 +39,12 @@ const DESTINATION_KEY = 'destination';
 const CONNECT_RETRY = { retries: 2, minDelayMs: 250, maxDelayMs: 1000 };
 
 /** Connect to a resolved destination; refused credentials and the like become one-line usage errors. */
-export async function connectDestination(destination: ResolvedDestination, loaded: LoadedProfile, logger: Logger, stateDir: string, dryRun: boolean): Promise<StorageProvider> {
+export async function connectDestination(destination: ResolvedDestination, loaded: LoadedProfile, logger: Logger, stateDir: string, dryRun: boolean, env: NodeJS.ProcessEnv = process.env): Promise<StorageProvider> {
+  // A linked account is checked before connecting: a revoked one is one line, not a failure per file.
+  const tokens = destination.account ? await linkedAccountTokens(destination, env) : undefined;
   try {
     // A passing network fault while connecting is retried like any other request.
-    return await withRetry(() => destination.manifest.connect(destination.config, { logger, stateDir, baseDir: loaded.baseDir, dryRun }), CONNECT_RETRY);
+    return await withRetry(() => destination.manifest.connect(destination.config, { logger, stateDir, baseDir: loaded.baseDir, dryRun, ...(tokens ? { tokens } : {}) }), CONNECT_RETRY);
   } catch (error) {
     if (error instanceof UserError) throw error;
     const label = destination.label;
@@ -51,6 +56,12 @@ export async function connectDestination(destination: ResolvedDestination, loade
 
 async function knowsDestination(db: CloudDatabase, label: string): Promise<boolean> {
   return (await db.getMeta(DESTINATION_KEY)) === label && !(await db.isEmpty());
+}
+
+async function linkedAccountTokens(destination: ResolvedDestination, env: NodeJS.ProcessEnv): Promise<TokenSource> {
+  const { tokens } = await openAccountTokens(destination.account!, destination.manifest, { dataDir: nimbusDataDir(env), env });
+  await withRetry(() => tokens.getAccessToken(), CONNECT_RETRY);
+  return tokens;
 }
 
 /**
@@ -65,6 +76,7 @@ export async function openSession(
     dryRun: boolean;
     logger: Logger;
     env?: NodeJS.ProcessEnv;
+    prompt?: PasswordPrompt;
     /**
      * Restore and `db rebuild`: when the local database is missing or does not know this
      * destination, start from the copy of a cloud database kept there (whatever the profile
@@ -76,10 +88,10 @@ export async function openSession(
   },
 ): Promise<Session> {
   const profile = loaded.profile;
-  const destination = await resolveDestination(loaded, registry);
+  const destination = await resolveDestination(loaded, registry, { ...(options.env ? { env: options.env } : {}), ...(options.prompt ? { prompt: options.prompt } : {}) });
   const dbDir = profileDatabaseDir(profile.name, profile.databaseDir, options.env);
   // Connect first: a destination that cannot be reached leaves nothing behind, not even a lock.
-  const provider = await connectDestination(destination, loaded, options.logger, dbDir, options.dryRun);
+  const provider = await connectDestination(destination, loaded, options.logger, dbDir, options.dryRun, options.env);
   let release = () => {};
   let db: CloudDatabase | undefined;
   try {
