@@ -54,7 +54,7 @@ export async function restoreProfile(request: RestoreRequestOptions): Promise<Re
   await checkTarget(request.target, dryRun);
   const { profile } = request.loaded;
   const format = await storedFormatFor(request.loaded, request.env ?? process.env, request.promptPassword);
-  const session = await openSession(request.loaded, request.registry, { dryRun, logger, databaseFromDestination: request.freshDatabase ? 'always' : 'when-unknown', ...(request.env ? { env: request.env } : {}) });
+  const session = await openSession(request.loaded, request.registry, { dryRun, logger, databaseFromDestination: request.freshDatabase ? 'always' : 'when-unknown', ...(request.env ? { env: request.env } : {}), ...(request.promptPassword ? { prompt: request.promptPassword } : {}) });
   try {
     await format.verifyPassword(session.provider, await session.db.anyEncrypted(), profile.name);
     const engine = new RestoreEngine(session.provider, session.db, {
