@@ -49,3 +49,4 @@ export * from './transforms/index.js';
 export * from './run/database-commands.js';
 export * from './run/remote-database-copy.js';
 export * from './provider/body-parts.js';
+export * from './upload/index.js';
