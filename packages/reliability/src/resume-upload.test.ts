@@ -1,0 +1,54 @@
+import { makeTempDir, treeDigest, writeTree } from '@nimbus/testkit';
+import test from 'ava';
+import { join } from 'node:path';
+import { startByteCountingProxy } from './support/byte-counting-proxy.js';
+import { runNimbus } from './support/cli.js';
+import { recordedState } from './support/database.js';
+import { writeProfile } from './support/profile-file.js';
+import { swiftS3Target } from './support/targets.js';
+
+const MiB = 1024 * 1024;
+const SIZE = 200 * MiB;
+/** S3 parts of a 200 MiB file: 16 MiB each (the plugin's preferred size), 13 in all. */
+const PART = 16 * MiB;
+const PARTS = Math.ceil(SIZE / PART);
+
+const isUploadPart = (method: string, url: string) => method === 'PUT' && /[?&]partNumber=/.test(url);
+
+test.serial('swift-s3: a run killed -9 during a 200 MiB upload is resumed by the rerun, which sends less than half of the bytes again', async (t) => {
+  const target = await swiftS3Target('resume');
+  const proxy = await startByteCountingProxy(target.upstream);
+  t.teardown(async () => {
+    await proxy.close();
+    await target.cleanup();
+  });
+  const dir = await makeTempDir('nimbus-resume-');
+  t.teardown(dir.cleanup);
+  const source = join(dir.path, 'source');
+  const data = join(dir.path, 'data');
+  await writeTree(source, { 'big/two-hundred.bin': { size: SIZE, seed: 'resume-200' } });
+  const destination = { ...target.destination(proxy.endpoint), multipartThreshold: 16 * MiB };
+  const profile = await writeProfile(dir.path, 'resume', { source, destination, transfers: 4 });
+  const args = ['run', profile, '--json', '--data-dir', data];
+
+  // Killed once more than half of the parts were acknowledged by the server.
+  const killAfterParts = Math.ceil(PARTS / 2) + 2;
+  const killed = await runNimbus(args, { killWhen: async () => proxy.answered(isUploadPart) >= killAfterParts, timeoutMs: 240_000 });
+  t.is(killed.signal, 'SIGKILL', `the first run was killed during the upload: ${killed.stderr}`);
+  const sentBeforeKill = proxy.bytesSent;
+  t.deepEqual(await target.names(), [], 'nothing looks complete after the kill');
+
+  proxy.reset();
+  const rerun = await runNimbus(args, { timeoutMs: 240_000 });
+  t.is(rerun.code, 0, rerun.stderr);
+  const sentByRerun = proxy.bytesSent;
+  t.log(`sent before the kill: ${(sentBeforeKill / MiB).toFixed(1)} MiB; sent by the rerun: ${(sentByRerun / MiB).toFixed(1)} MiB`);
+  t.true(sentByRerun < SIZE / 2, `the rerun sent ${sentByRerun} bytes, less than half of ${SIZE}`);
+  t.true(proxy.answered(isUploadPart) <= PARTS - killAfterParts, 'only the parts the server did not hold were sent');
+
+  t.deepEqual(await target.objects(), await treeDigest(source), 'the object equals the source (read back by an independent client)');
+  t.deepEqual(await target.leftovers(), [], 'no multipart upload left');
+  const db = await recordedState(data);
+  t.deepEqual(db.paths, ['big/two-hundred.bin']);
+  t.is(db.lastRun, 'completed');
+});
