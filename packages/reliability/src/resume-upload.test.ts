@@ -1,6 +1,10 @@
 import { makeTempDir, treeDigest, writeTree } from '@nimbus/testkit';
 import test from 'ava';
 import { join } from 'node:path';
+import { randomBytesStream } from '@nimbus/testkit';
+import { createWriteStream } from 'node:fs';
+import { utimes } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { startByteCountingProxy } from './support/byte-counting-proxy.js';
 import { runNimbus } from './support/cli.js';
 import { recordedState } from './support/database.js';
@@ -51,4 +55,35 @@ test.serial('swift-s3: a run killed -9 during a 200 MiB upload is resumed by the
   const db = await recordedState(data);
   t.deepEqual(db.paths, ['big/two-hundred.bin']);
   t.is(db.lastRun, 'completed');
+});
+
+test.serial('swift-s3: a file changed after the kill is not resumed: its old upload is aborted and the new content sent whole', async (t) => {
+  const target = await swiftS3Target('resume');
+  const proxy = await startByteCountingProxy(target.upstream);
+  t.teardown(async () => {
+    await proxy.close();
+    await target.cleanup();
+  });
+  const dir = await makeTempDir('nimbus-resume-changed-');
+  t.teardown(dir.cleanup);
+  const source = join(dir.path, 'source');
+  const data = join(dir.path, 'data');
+  const file = join(source, 'big/changing.bin');
+  await writeTree(source, { 'big/changing.bin': { size: SIZE, seed: 'before' } });
+  const destination = { ...target.destination(proxy.endpoint), multipartThreshold: 16 * MiB };
+  const profile = await writeProfile(dir.path, 'resume-changed', { source, destination, transfers: 4 });
+  const args = ['run', profile, '--json', '--data-dir', data];
+
+  const killed = await runNimbus(args, { killWhen: async () => proxy.answered(isUploadPart) >= 4, timeoutMs: 240_000 });
+  t.is(killed.signal, 'SIGKILL', killed.stderr);
+  // Same size, other bytes, another mtime: another source.
+  await pipeline(randomBytesStream(SIZE, 'after'), createWriteStream(file));
+  await utimes(file, new Date(), new Date(Date.now() + 5000));
+
+  proxy.reset();
+  const rerun = await runNimbus(args, { timeoutMs: 240_000 });
+  t.is(rerun.code, 0, rerun.stderr);
+  t.true(proxy.bytesSent >= SIZE, `the changed file was sent whole (${proxy.bytesSent} bytes)`);
+  t.deepEqual(await target.objects(), await treeDigest(source), 'the object holds the new content');
+  t.deepEqual(await target.leftovers(), [], 'the old upload was aborted');
 });
