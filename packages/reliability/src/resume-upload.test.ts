@@ -9,53 +9,74 @@ import { startByteCountingProxy } from './support/byte-counting-proxy.js';
 import { runNimbus } from './support/cli.js';
 import { recordedState } from './support/database.js';
 import { writeProfile } from './support/profile-file.js';
-import { swiftS3Target } from './support/targets.js';
+import { swiftNativeTarget, swiftS3Target, type ServerTarget } from './support/targets.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 200 * MiB;
-/** S3 parts of a 200 MiB file: 16 MiB each (the plugin's preferred size), 13 in all. */
-const PART = 16 * MiB;
-const PARTS = Math.ceil(SIZE / PART);
+
+interface ResumeCase {
+  readonly target: () => Promise<ServerTarget>;
+  /** Destination settings: the part size (and the threshold to match). */
+  readonly settings: Record<string, unknown>;
+  readonly partSize: number;
+  /** Whether a request the server answered was one part (S3 UploadPart, a Swift segment PUT). */
+  readonly isPart: (method: string, url: string) => boolean;
+}
 
 const isUploadPart = (method: string, url: string) => method === 'PUT' && /[?&]partNumber=/.test(url);
 
-test.serial('swift-s3: a run killed -9 during a 200 MiB upload is resumed by the rerun, which sends less than half of the bytes again', async (t) => {
-  const target = await swiftS3Target('resume');
-  const proxy = await startByteCountingProxy(target.upstream);
-  t.teardown(async () => {
-    await proxy.close();
-    await target.cleanup();
+const CASES: Record<string, ResumeCase> = {
+  // 16 MiB parts: the S3 plugin's preferred size; 13 parts.
+  'swift-s3': { target: () => swiftS3Target('resume'), settings: { multipartThreshold: 16 * MiB }, partSize: 16 * MiB, isPart: isUploadPart },
+  // 10 MiB segments; 20 of them.
+  'swift-native': {
+    target: () => swiftNativeTarget('resume'),
+    settings: { largeFileThreshold: 10 * MiB, segmentSize: 10 * MiB },
+    partSize: 10 * MiB,
+    isPart: (method, url) => method === 'PUT' && /\.Part\d+\.DO_NOT_REMOVE$/.test(url),
+  },
+};
+
+for (const [name, c] of Object.entries(CASES)) {
+  test.serial(`${name}: a run killed -9 during a 200 MiB upload is resumed by the rerun, which sends less than half of the bytes again`, async (t) => {
+    const target = await c.target();
+    const proxy = await startByteCountingProxy(target.upstream);
+    t.teardown(async () => {
+      await proxy.close();
+      await target.cleanup();
+    });
+    const dir = await makeTempDir('nimbus-resume-');
+    t.teardown(dir.cleanup);
+    const source = join(dir.path, 'source');
+    const data = join(dir.path, 'data');
+    await writeTree(source, { 'big/two-hundred.bin': { size: SIZE, seed: 'resume-200' } });
+    const destination = { ...target.destination(proxy.endpoint), ...c.settings };
+    const profile = await writeProfile(dir.path, 'resume', { source, destination, transfers: 4 });
+    const args = ['run', profile, '--json', '--data-dir', data];
+
+    // Killed once more than half of the parts were acknowledged by the server.
+    const parts = Math.ceil(SIZE / c.partSize);
+    const killAfterParts = Math.ceil(parts / 2) + 2;
+    const killed = await runNimbus(args, { killWhen: async () => proxy.answered(c.isPart) >= killAfterParts, timeoutMs: 240_000 });
+    t.is(killed.signal, 'SIGKILL', `the first run was killed during the upload: ${killed.stderr}`);
+    const sentBeforeKill = proxy.bytesSent;
+    t.deepEqual(await target.names(), [], 'nothing looks complete after the kill');
+
+    proxy.reset();
+    const rerun = await runNimbus(args, { timeoutMs: 240_000 });
+    t.is(rerun.code, 0, rerun.stderr);
+    const sentByRerun = proxy.bytesSent;
+    t.log(`sent before the kill: ${(sentBeforeKill / MiB).toFixed(1)} MiB; sent by the rerun: ${(sentByRerun / MiB).toFixed(1)} MiB`);
+    t.true(sentByRerun < SIZE / 2, `the rerun sent ${sentByRerun} bytes, less than half of ${SIZE}`);
+    t.true(proxy.answered(c.isPart) <= parts - killAfterParts, 'only the parts the server did not hold were sent');
+
+    t.deepEqual(await target.objects(), await treeDigest(source), 'the object equals the source (read back by an independent client)');
+    t.deepEqual(await target.leftovers(), [], 'no multipart upload or segment left');
+    const db = await recordedState(data);
+    t.deepEqual(db.paths, ['big/two-hundred.bin']);
+    t.is(db.lastRun, 'completed');
   });
-  const dir = await makeTempDir('nimbus-resume-');
-  t.teardown(dir.cleanup);
-  const source = join(dir.path, 'source');
-  const data = join(dir.path, 'data');
-  await writeTree(source, { 'big/two-hundred.bin': { size: SIZE, seed: 'resume-200' } });
-  const destination = { ...target.destination(proxy.endpoint), multipartThreshold: 16 * MiB };
-  const profile = await writeProfile(dir.path, 'resume', { source, destination, transfers: 4 });
-  const args = ['run', profile, '--json', '--data-dir', data];
-
-  // Killed once more than half of the parts were acknowledged by the server.
-  const killAfterParts = Math.ceil(PARTS / 2) + 2;
-  const killed = await runNimbus(args, { killWhen: async () => proxy.answered(isUploadPart) >= killAfterParts, timeoutMs: 240_000 });
-  t.is(killed.signal, 'SIGKILL', `the first run was killed during the upload: ${killed.stderr}`);
-  const sentBeforeKill = proxy.bytesSent;
-  t.deepEqual(await target.names(), [], 'nothing looks complete after the kill');
-
-  proxy.reset();
-  const rerun = await runNimbus(args, { timeoutMs: 240_000 });
-  t.is(rerun.code, 0, rerun.stderr);
-  const sentByRerun = proxy.bytesSent;
-  t.log(`sent before the kill: ${(sentBeforeKill / MiB).toFixed(1)} MiB; sent by the rerun: ${(sentByRerun / MiB).toFixed(1)} MiB`);
-  t.true(sentByRerun < SIZE / 2, `the rerun sent ${sentByRerun} bytes, less than half of ${SIZE}`);
-  t.true(proxy.answered(isUploadPart) <= PARTS - killAfterParts, 'only the parts the server did not hold were sent');
-
-  t.deepEqual(await target.objects(), await treeDigest(source), 'the object equals the source (read back by an independent client)');
-  t.deepEqual(await target.leftovers(), [], 'no multipart upload left');
-  const db = await recordedState(data);
-  t.deepEqual(db.paths, ['big/two-hundred.bin']);
-  t.is(db.lastRun, 'completed');
-});
+}
 
 test.serial('swift-s3: a file changed after the kill is not resumed: its old upload is aborted and the new content sent whole', async (t) => {
   const target = await swiftS3Target('resume');
@@ -70,7 +91,7 @@ test.serial('swift-s3: a file changed after the kill is not resumed: its old upl
   const data = join(dir.path, 'data');
   const file = join(source, 'big/changing.bin');
   await writeTree(source, { 'big/changing.bin': { size: SIZE, seed: 'before' } });
-  const destination = { ...target.destination(proxy.endpoint), multipartThreshold: 16 * MiB };
+  const destination = { ...target.destination(proxy.endpoint), ...CASES['swift-s3']!.settings };
   const profile = await writeProfile(dir.path, 'resume-changed', { source, destination, transfers: 4 });
   const args = ['run', profile, '--json', '--data-dir', data];
 
