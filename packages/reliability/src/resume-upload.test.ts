@@ -9,7 +9,7 @@ import { startByteCountingProxy } from './support/byte-counting-proxy.js';
 import { runNimbus } from './support/cli.js';
 import { recordedState } from './support/database.js';
 import { writeProfile } from './support/profile-file.js';
-import { swiftNativeTarget, swiftS3Target, type ServerTarget } from './support/targets.js';
+import { azuriteTarget, swiftNativeTarget, swiftS3Target, type ServerTarget } from './support/targets.js';
 
 const MiB = 1024 * 1024;
 const SIZE = 200 * MiB;
@@ -21,6 +21,12 @@ interface ResumeCase {
   readonly partSize: number;
   /** Whether a request the server answered was one part (S3 UploadPart, a Swift segment PUT). */
   readonly isPart: (method: string, url: string) => boolean;
+  /**
+   * Parts the server acknowledged that the rerun may still send again: Azure lists no hash
+   * for staged blocks, so only those whose MD5 reached the cloud database before the kill
+   * (at most the blocks in flight, 4, are missing) can be trusted.
+   */
+  readonly unverifiable?: number;
 }
 
 const isUploadPart = (method: string, url: string) => method === 'PUT' && /[?&]partNumber=/.test(url);
@@ -34,6 +40,14 @@ const CASES: Record<string, ResumeCase> = {
     settings: { largeFileThreshold: 10 * MiB, segmentSize: 10 * MiB },
     partSize: 10 * MiB,
     isPart: (method, url) => method === 'PUT' && /\.Part\d+\.DO_NOT_REMOVE$/.test(url),
+  },
+  // 8 MiB blocks; 25 of them.
+  azurite: {
+    target: () => azuriteTarget('resume'),
+    settings: { blockSize: 8 * MiB },
+    partSize: 8 * MiB,
+    unverifiable: 4,
+    isPart: (method, url) => method === 'PUT' && /[?&]comp=block(&|$)/.test(url),
   },
 };
 
@@ -54,9 +68,9 @@ for (const [name, c] of Object.entries(CASES)) {
     const profile = await writeProfile(dir.path, 'resume', { source, destination, transfers: 4 });
     const args = ['run', profile, '--json', '--data-dir', data];
 
-    // Killed once more than half of the parts were acknowledged by the server.
+    // Killed once 70% of the parts were acknowledged by the server.
     const parts = Math.ceil(SIZE / c.partSize);
-    const killAfterParts = Math.ceil(parts / 2) + 2;
+    const killAfterParts = Math.ceil(parts * 0.7);
     const killed = await runNimbus(args, { killWhen: async () => proxy.answered(c.isPart) >= killAfterParts, timeoutMs: 240_000 });
     t.is(killed.signal, 'SIGKILL', `the first run was killed during the upload: ${killed.stderr}`);
     const sentBeforeKill = proxy.bytesSent;
@@ -68,7 +82,7 @@ for (const [name, c] of Object.entries(CASES)) {
     const sentByRerun = proxy.bytesSent;
     t.log(`sent before the kill: ${(sentBeforeKill / MiB).toFixed(1)} MiB; sent by the rerun: ${(sentByRerun / MiB).toFixed(1)} MiB`);
     t.true(sentByRerun < SIZE / 2, `the rerun sent ${sentByRerun} bytes, less than half of ${SIZE}`);
-    t.true(proxy.answered(c.isPart) <= parts - killAfterParts, 'only the parts the server did not hold were sent');
+    t.true(proxy.answered(c.isPart) <= parts - killAfterParts + (c.unverifiable ?? 0), 'only the parts the server did not hold (verifiably) were sent');
 
     t.deepEqual(await target.objects(), await treeDigest(source), 'the object equals the source (read back by an independent client)');
     t.deepEqual(await target.leftovers(), [], 'no multipart upload or segment left');

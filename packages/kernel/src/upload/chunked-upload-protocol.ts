@@ -24,14 +24,19 @@ export interface PartReceipt {
 export interface ChunkedUploadProtocol<Result> {
   /** node:crypto hash name of the digest every part needs (e.g. 'md5' for Content-MD5, 'sha1' for B2). */
   readonly digest?: string;
+  /**
+   * node:crypto hash name of a digest of the whole body the commit needs (e.g. 'md5' for
+   * Azure's blob Content-MD5); computed over every part in order, resumed ones included.
+   */
+  readonly wholeDigest?: string;
   /** A body that fits in one part goes up in one request. */
   putWhole(data: Buffer, digest: Buffer | undefined, signal: AbortSignal): Promise<Result>;
   /** Start a session: its state. */
   begin(signal: AbortSignal): Promise<string>;
   /** Send one part; its digest (by `digest`) was computed as its bytes arrived. */
   uploadPart(state: string, number: number, part: BodyPart, signal: AbortSignal): Promise<PartReceipt>;
-  /** Make the object from the parts (sorted by number), atomically. */
-  commit(state: string, parts: readonly PartReceipt[], signal: AbortSignal): Promise<Result>;
+  /** Make the object from the parts (sorted by number), atomically; `whole` is the body's `wholeDigest`. */
+  commit(state: string, parts: readonly PartReceipt[], signal: AbortSignal, whole?: Buffer): Promise<Result>;
   /** Drop the session and its parts; best effort (cleanupIncomplete removes what stays). */
   abort(state: string): Promise<void>;
   /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { isProviderError } from '../errors/nimbus-error.js';
 import { withRetry } from '../engine/retry.js';
@@ -106,6 +107,7 @@ async function sendParts<Result>(
   if (resume && session.held.size === 0) {
     await resume.store.saveUploadSession({ path: options.path, source: resume.source, state: session.state, partSize, startedAt: Date.now() });
   }
+  const whole = protocol.wholeDigest !== undefined ? createHash(protocol.wholeDigest) : undefined;
   const done: PartReceipt[] = [];
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
@@ -117,6 +119,8 @@ async function sendParts<Result>(
       if (failure !== undefined) break;
       const number = ++partNumber;
       size += part.data.length;
+      // Parts come in order: the whole body's digest grows with each, sent or not.
+      whole?.update(part.data);
       const held = session.held.get(number);
       if (held && heldPartMatches(held, part)) {
         // Already at the service with these very bytes: read (for the caller's hash), not sent.
@@ -154,7 +158,7 @@ async function sendParts<Result>(
   done.sort((a, b) => a.number - b.number);
   let result: Result;
   try {
-    result = await protocol.commit(session.state, done, controller.signal);
+    result = await protocol.commit(session.state, done, controller.signal, whole?.digest());
   } catch (error) {
     await dropUnlessResumable(protocol, session.state, options, error);
     throw error;

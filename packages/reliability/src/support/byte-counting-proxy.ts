@@ -2,7 +2,7 @@ import { Agent, createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface ByteCountingProxy {
-  /** Base URL clients use instead of the server's. */
+  /** Base URL clients use instead of the server's (with the target's path, e.g. Azurite's account). */
   readonly endpoint: string;
   /** Request body bytes forwarded to the server so far. */
   readonly bytesSent: number;
@@ -41,7 +41,7 @@ export async function startByteCountingProxy(target: string): Promise<ByteCounti
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${port}${upstream.pathname.replace(/\/$/, '')}`,
     get bytesSent() {
       return bytesSent;
     },
