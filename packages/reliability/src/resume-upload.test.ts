@@ -1,4 +1,5 @@
-import { makeTempDir, treeDigest, writeTree } from '@nimbus/testkit';
+import { makeTempDir, startB2Fake, treeDigest, writeTree } from '@nimbus/testkit';
+import { createHash } from 'node:crypto';
 import test from 'ava';
 import { join } from 'node:path';
 import { randomBytesStream } from '@nimbus/testkit';
@@ -121,4 +122,42 @@ test.serial('swift-s3: a file changed after the kill is not resumed: its old upl
   t.true(proxy.bytesSent >= SIZE, `the changed file was sent whole (${proxy.bytesSent} bytes)`);
   t.deepEqual(await target.objects(), await treeDigest(source), 'the object holds the new content');
   t.deepEqual(await target.leftovers(), [], 'the old upload was aborted');
+});
+
+test.serial('b2 (fake): a run killed -9 during a 200 MiB large file is resumed by the rerun (b2_list_parts), which sends less than half of the bytes again (counted at the server)', async (t) => {
+  const partSize = 10 * MiB;
+  const fake = await startB2Fake({ buckets: ['nimbus-b2-resume'], recommendedPartSize: partSize });
+  t.teardown(() => fake.close());
+  const dir = await makeTempDir('nimbus-resume-b2-');
+  t.teardown(dir.cleanup);
+  const source = join(dir.path, 'source');
+  const data = join(dir.path, 'data');
+  await writeTree(source, { 'big/two-hundred.bin': { size: SIZE, seed: 'resume-b2' } });
+  const destination = { provider: 'b2', keyId: fake.keyId, applicationKey: fake.applicationKey, bucket: 'nimbus-b2-resume', apiUrl: fake.url, prefix: 'root' };
+  const profile = await writeProfile(dir.path, 'resume-b2', { source, destination, transfers: 4 });
+  const args = ['run', profile, '--json', '--data-dir', data];
+  // Bytes of parts the fake stored: what the client really sent, measured at the server.
+  const storedPartBytes = () => [...fake.store.largeFiles.values()].reduce((sum, l) => sum + [...l.parts.values()].reduce((s, p) => s + p.data.length, 0), 0);
+  const parts = Math.ceil(SIZE / partSize);
+
+  const killed = await runNimbus(args, { killWhen: async () => fake.callCount('b2_upload_part') >= Math.ceil(parts * 0.7), timeoutMs: 240_000 });
+  t.is(killed.signal, 'SIGKILL', killed.stderr);
+  t.is(fake.store.largeFiles.size, 1, 'the unfinished large file waits for the rerun');
+  const heldAtKill = storedPartBytes();
+
+  const partsBefore = fake.callCount('b2_upload_part');
+  const rerun = await runNimbus(args, { timeoutMs: 240_000 });
+  t.is(rerun.code, 0, rerun.stderr);
+  const partsSent = fake.callCount('b2_upload_part') - partsBefore;
+  t.log(`held at the kill: ${(heldAtKill / MiB).toFixed(1)} MiB; parts sent by the rerun: ${partsSent} of ${parts}`);
+  t.true(partsSent * partSize < SIZE / 2, `the rerun sent ${partsSent} parts of ${partSize} bytes, less than half of ${SIZE}`);
+  t.is(fake.store.largeFiles.size, 0, 'no unfinished large file left');
+  const stored = fake.store.versions.get(fake.store.bucketByName('nimbus-b2-resume')!.bucketId)!;
+  t.deepEqual(
+    new Map(stored.map((v) => [v.fileName.slice('root/'.length), createHash('sha256').update(v.data).digest('hex')])),
+    await treeDigest(source),
+    'one version, byte for byte',
+  );
+  const db = await recordedState(data);
+  t.deepEqual(db.paths, ['big/two-hundred.bin']);
 });
