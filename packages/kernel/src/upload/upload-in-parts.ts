@@ -88,6 +88,8 @@ export async function uploadInParts<Result>(
 
 interface OpenSession {
   readonly state: string;
+  /** Started by an earlier call (and found at the service), not by this one. */
+  readonly resumed: boolean;
   /** Parts the service already holds, by number (a resumed session). */
   readonly held: ReadonlyMap<number, PartReceipt>;
 }
@@ -102,9 +104,10 @@ async function sendParts<Result>(
   const partSize = options.sizeOf(1);
   const session = (resume && (await resumedSession(protocol, options.path, resume, partSize, controller.signal))) ?? {
     state: await protocol.begin(controller.signal),
+    resumed: false,
     held: new Map<number, PartReceipt>(),
   };
-  if (resume && session.held.size === 0) {
+  if (resume && !session.resumed) {
     await resume.store.saveUploadSession({ path: options.path, source: resume.source, state: session.state, partSize, startedAt: Date.now() });
   }
   const whole = protocol.wholeDigest !== undefined ? createHash(protocol.wholeDigest) : undefined;
@@ -191,7 +194,7 @@ async function resumedSession<Result>(
         const digest = part.digest ?? (mine && mine.size === part.size && mine.token === part.token ? mine.digest : undefined);
         held.set(part.number, { ...part, ...(digest !== undefined ? { digest } : {}) });
       }
-      return { state: saved.state, held };
+      return { state: saved.state, resumed: true, held };
     }
   }
   await protocol.abort(saved.state).catch(() => undefined);
