@@ -144,8 +144,8 @@ const READ_CHUNK = 1024 * 1024;
 
 /**
  * A big upload's session is resumed only for the same source (size and mtime as scanned)
- * stored the same way. Never for encrypted content: each run encrypts with a fresh key
- * nonce, so the parts already sent belong to another ciphertext.
+ * stored the same way. Never for encrypted content: each write draws a fresh file salt and
+ * nonce prefix, so the parts already sent belong to another ciphertext.
  */
 function resumableWrite(store: UploadSessionStore, job: UploadJob, format: StoredFormat): ResumableWrite | undefined {
   if (format.encrypted) return undefined;
