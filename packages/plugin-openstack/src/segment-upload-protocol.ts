@@ -40,6 +40,12 @@ const PAGE = 10_000;
  */
 export class SegmentUploadProtocol implements ChunkedUploadProtocol<RemoteEntry> {
   readonly digest = 'md5';
+  /**
+   * Every segment a PUT was sent for by this process, answered or not, by session: one
+   * stored whose answer was lost must go on abort too, and a container listing may not show
+   * it yet (Swift updates listings asynchronously).
+   */
+  private readonly attempted = new Map<string, Set<string>>();
 
   constructor(private readonly t: SegmentUploadTarget) {}
 
@@ -61,11 +67,15 @@ export class SegmentUploadProtocol implements ChunkedUploadProtocol<RemoteEntry>
     const session = JSON.parse(state) as SegmentSession;
     const name = segmentName(session.folder, session.guid, part);
     const etag = (body.digest ?? createHash('md5').update(body.data).digest()).toString('hex');
+    const token = `/${t.segmentsContainer}/${name}`;
+    let attempted = this.attempted.get(state);
+    if (!attempted) this.attempted.set(state, (attempted = new Set()));
+    attempted.add(token);
     await t.client.call({
       method: 'PUT', container: t.segmentsContainer, object: name, body: body.data,
       headers: { ETag: etag, 'Content-Type': 'application/octet-stream' }, signal, what: `upload segment ${part} of "${t.path}"`,
     });
-    return { number: part, size: body.data.length, digest: etag, token: `/${t.segmentsContainer}/${name}` };
+    return { number: part, size: body.data.length, digest: etag, token };
   }
 
   async commit(_state: string, parts: readonly PartReceipt[], signal: AbortSignal): Promise<RemoteEntry> {
@@ -84,10 +94,13 @@ export class SegmentUploadProtocol implements ChunkedUploadProtocol<RemoteEntry>
     return { path: t.path, kind: 'file', size, mtime: Number.isNaN(modified) ? Date.now() : modified, metadata: { ...t.metadata } };
   }
 
-  /** Deletes every segment of the session, those whose answer never came included (best effort). */
+  /** Deletes every segment of the session: those sent here (answered or not) and those listed (best effort). */
   async abort(state: string): Promise<void> {
-    const segments = await this.segmentsOf(JSON.parse(state) as SegmentSession);
-    if (segments.length) await this.t.largeObjects.deleteAll(segments.map((s) => s.token));
+    const paths = new Set(this.attempted.get(state));
+    this.attempted.delete(state);
+    const listed = await this.segmentsOf(JSON.parse(state) as SegmentSession).catch(() => []);
+    for (const segment of listed) paths.add(segment.token);
+    if (paths.size) await this.t.largeObjects.deleteAll([...paths]);
   }
 
   /** Segments are plain objects and never expire: the session is there as long as they are. */
