@@ -53,3 +53,4 @@ export * from './accounts/index.js';
 export * from './config/connections.js';
 export * from './config/setting-values.js';
 export * from './run/list-buckets.js';
+export * from './upload/index.js';

@@ -149,8 +149,10 @@ export class AzureProvider implements StorageProvider {
           ...(tier ? { tier } : {}),
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+          ...(options.resume ? { resume: options.resume } : {}),
         },
         this.options,
+        (error) => this.fail(error, path),
       );
       return fileEntry(path, {
         contentLength: result.size,

@@ -82,3 +82,9 @@ export interface B2UploadPartResponse {
   readonly contentLength: number;
   readonly contentSha1: string;
 }
+
+/** b2_list_parts: the parts of an unfinished large file. */
+export interface B2ListPartsResponse {
+  readonly parts: readonly { readonly partNumber: number; readonly contentLength: number; readonly contentSha1: string }[];
+  readonly nextPartNumber: number | null;
+}

@@ -125,6 +125,7 @@ export class B2Provider implements StorageProvider {
         ...(options.size !== undefined ? { size: options.size } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.resume ? { resume: options.resume } : {}),
       },
       { threshold: this.options.threshold, partSize: this.options.partSize, concurrency: this.options.concurrency },
     );

@@ -1,9 +1,8 @@
-import { splitBody } from '@nimbus/kernel';
+import { uploadInParts, type ResumableWrite } from '@nimbus/kernel';
 import type { Readable } from 'node:stream';
 import type { B2File } from './b2-api-types.js';
-import { abortError, uploadLarge } from './large-upload.js';
+import { LargeFileProtocol } from './large-upload.js';
 import { growingPartSize, partSizeFor } from './part-size.js';
-import { uploadSmall } from './small-upload.js';
 import type { UploadContext } from './upload-context.js';
 
 export interface UploadSettings {
@@ -22,46 +21,34 @@ export interface UploadRequest {
   readonly info: Record<string, string>;
   readonly signal?: AbortSignal;
   readonly onProgress?: (bytes: number) => void;
+  /** Keep the large file where a later write of the same source resumes it. */
+  readonly resume?: ResumableWrite;
 }
 
 /**
  * Upload one file so that it appears complete or not at all: one b2_upload_file below the
- * threshold, else a large file in parts. Part sizes come from the size (10,000 parts hold
- * 10 TB), or grow as the body goes on when the size is unknown; a body of unknown size
+ * threshold, else a large file in parts driven by the kernel (parallel parts, cancel on
+ * failure, resume from the cloud database). Part sizes come from the size (10,000 parts
+ * hold 10 TB), or grow as the body goes on when the size is unknown; a body of unknown size
  * that ends below the threshold is one b2_upload_file. A body longer or shorter than
  * declared is a `conflict`.
  */
 export async function uploadFile(context: UploadContext, request: UploadRequest, settings: UploadSettings): Promise<{ file: B2File; size: number; parts: number }> {
-  const { signal } = request;
-  if (signal?.aborted) throw abortError(signal);
-  const controller = new AbortController();
-  const onAbort = () => {
-    controller.abort(signal!.reason);
-    request.body.destroy(abortError(signal!));
-  };
-  signal?.addEventListener('abort', onAbort, { once: true });
-  try {
-    const known = request.size;
-    const largeKnown = known !== undefined && known >= settings.threshold;
-    const partSize = largeKnown ? partSizeFor(known, settings.partSize) : settings.partSize;
-    const sizeOf = (n: number) => (largeKnown ? partSize : n === 1 ? settings.threshold : growingPartSize(n, partSize));
-    const split = await splitBody(request.body, { path: request.path, ...(known !== undefined ? { size: known } : {}), sizeOf, digest: 'sha1', ...(request.onProgress ? { onProgress: request.onProgress } : {}) });
-    if (split.kind === 'single') {
-      if (split.data.length === 0) request.onProgress?.(0);
-      const file = await uploadSmall(context, { fileName: request.fileName, path: request.path, data: split.data, ...(split.digest ? { sha1: split.digest } : {}), info: request.info, signal: controller.signal });
-      return { file, size: split.data.length, parts: 0 };
-    }
-    const { file, parts: count } = await uploadLarge(context, {
-      fileName: request.fileName,
-      path: request.path,
-      info: request.info,
-      parts: split.parts,
-      concurrency: settings.concurrency,
-      controller,
-    });
-    return { file, size: split.consumed(), parts: count };
-  } finally {
-    signal?.removeEventListener('abort', onAbort);
-  }
+  const known = request.size;
+  const largeKnown = known !== undefined && known >= settings.threshold;
+  const partSize = largeKnown ? partSizeFor(known, settings.partSize) : settings.partSize;
+  const sizeOf = (n: number) => (largeKnown ? partSize : n === 1 ? settings.threshold : growingPartSize(n, partSize));
+  const protocol = new LargeFileProtocol(context, { fileName: request.fileName, path: request.path, info: request.info });
+  const sent = await uploadInParts(protocol, request.body, {
+    path: request.path,
+    ...(known !== undefined ? { size: known } : {}),
+    sizeOf,
+    partConcurrency: settings.concurrency,
+    // Each part retries itself on a fresh upload URL, as B2 asks (withUploadRetries).
+    partAttempts: 1,
+    ...(request.signal ? { signal: request.signal } : {}),
+    ...(request.onProgress ? { onProgress: request.onProgress } : {}),
+    ...(request.resume ? { resume: request.resume } : {}),
+  });
+  return { file: sent.result, size: sent.size, parts: sent.parts };
 }
-

@@ -80,3 +80,9 @@ export class LargeObjects {
 }
 
 export { encodeObjectName };
+
+/** Deletes uploaded segments that will never be committed (best effort; cleanupIncomplete removes any left). */
+export async function discard(largeObjects: LargeObjects, segments: readonly (ManifestSegment | undefined)[]): Promise<void> {
+  const paths = segments.filter((s): s is ManifestSegment => s !== undefined).map((s) => s.path);
+  if (paths.length) await largeObjects.deleteAll(paths).catch(() => undefined);
+}

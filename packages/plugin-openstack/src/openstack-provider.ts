@@ -1,17 +1,16 @@
 import {
-  ProviderError, parentOf, type Capabilities, type ListOptions, type Logger, type ReadOptions, type RemoteEntry,
+  ProviderError, parentOf, uploadInParts, type Capabilities, type ListOptions, type Logger, type ReadOptions, type RemoteEntry,
   type StorageProvider, type WriteOptions,
   withToolMtime,
 } from '@nimbus/kernel';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { ChunkReader } from './chunk-reader.js';
 import { entryFromHeaders, entryFromListing } from './entries.js';
-import { LargeObjects, type ManifestSegment } from './large-objects.js';
+import { discard, LargeObjects, type ManifestSegment } from './large-objects.js';
 import { metadataToHeaders } from './metadata-headers.js';
 import { removeOrphanSegments } from './orphan-segments.js';
 import type { RemoteRoot } from './remote-root.js';
-import { discard, uploadSegments } from './segmented-upload.js';
+import { SegmentUploadProtocol } from './segment-upload-protocol.js';
 import { SwiftClient } from './swift/swift-client.js';
 
 /** Swift's limit on object names (swift.common.constraints.MAX_OBJECT_NAME_LENGTH). */
@@ -97,24 +96,36 @@ export class OpenstackProvider implements StorageProvider {
     const name = this.objectName(path);
     // rclone reads the original's time from X-Object-Meta-Mtime (decimal seconds), besides Nimbus's own key.
     const metadataHeaders = metadataToHeaders(withToolMtime(options.metadata, 'epoch-seconds'));
-    // An abort while the body is still being read stops the read at once.
-    const stopReading = () => body.destroy(options.signal?.reason as Error);
-    options.signal?.addEventListener('abort', stopReading, { once: true });
-    try {
-      // Progress counts bytes taken from the source: a small file is read whole before its
-      // one request, a large one at most segmentConcurrency segments ahead of the uploads.
-      const reader = new ChunkReader(body, options.onProgress);
-      const head = await reader.read(this.o.largeFileThreshold);
-      options.signal?.throwIfAborted();
-      const written =
-        head.length < this.o.largeFileThreshold
-          ? await this.putWhole(path, name, head, metadataHeaders, options)
-          : (reader.unread(head), await this.putSegmented(path, name, reader, metadataHeaders, options));
-      if (written.size === 0) options.onProgress?.(0);
-      return written;
-    } finally {
-      options.signal?.removeEventListener('abort', stopReading);
-    }
+    const { largeFileThreshold: threshold, segmentSize } = this.o;
+    const known = options.size;
+    // Bodies below the threshold go up in one PUT; others in segments of segmentSize. Of a body
+    // of unknown size, the first threshold bytes decide (then they are its first segment).
+    const sizeOf = known !== undefined ? (known < threshold ? () => threshold : () => segmentSize) : (n: number) => (n === 1 ? threshold : segmentSize);
+    const protocol = new SegmentUploadProtocol({
+      client: this.client,
+      largeObjects: this.largeObjects,
+      container: this.container,
+      name,
+      path,
+      segmentsContainer: this.o.segmentsContainer,
+      segmentFolder: this.o.root.folderPrefix(parentOf(path)),
+      maxSegments: this.o.maxSegments,
+      metadataHeaders,
+      metadata: options.metadata ?? {},
+      ensureSegmentsContainer: () => this.ensureSegmentsContainer(),
+      putWhole: (data, signal) => this.putWhole(path, name, data, metadataHeaders, { ...options, signal }),
+      deleteReplacedSegments: (segments) => this.deleteReplacedSegments(segments),
+    });
+    const sent = await uploadInParts(protocol, body, {
+      path,
+      ...(known !== undefined ? { size: known } : {}),
+      sizeOf,
+      partConcurrency: this.o.segmentConcurrency,
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+      ...(options.resume ? { resume: options.resume } : {}),
+    });
+    return sent.result;
   }
 
   private checkSize(path: string, actual: number, expected: number | undefined): void {
@@ -149,38 +160,6 @@ export class OpenstackProvider implements StorageProvider {
       path, kind: 'file', size: data.length, mtime: Number.isNaN(modified) ? Date.now() : modified,
       hashes: { md5 }, metadata: { ...(options.metadata ?? {}) },
     };
-  }
-
-  private async putSegmented(path: string, name: string, reader: ChunkReader, metadataHeaders: Record<string, string>, options: WriteOptions): Promise<RemoteEntry> {
-    // A large object being replaced leaves segments behind; learn them before the new manifest lands.
-    const previous = this.largeObjects.segmentsOf(this.container, name);
-    previous.catch(() => undefined);
-    await this.ensureSegmentsContainer();
-    const segments = await uploadSegments(this.client, this.largeObjects, reader, {
-      segmentsContainer: this.o.segmentsContainer,
-      segmentFolder: this.o.root.folderPrefix(parentOf(path)),
-      segmentSize: this.o.segmentSize,
-      concurrency: this.o.segmentConcurrency,
-      maxSegments: this.o.maxSegments,
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    const size = segments.reduce((sum, s) => sum + s.size_bytes, 0);
-    try {
-      this.checkSize(path, size, options.size);
-      await previous;
-      options.signal?.throwIfAborted();
-      const response = await this.client.call({
-        method: 'PUT', container: this.container, object: name, query: { 'multipart-manifest': 'put' },
-        body: Buffer.from(JSON.stringify(segments)), headers: { 'Content-Type': 'application/octet-stream', ...metadataHeaders },
-        what: `commit the segments of "${path}"`,
-      });
-      await this.deleteReplacedSegments(await previous);
-      const modified = Date.parse(String(response.headers['last-modified'] ?? ''));
-      return { path, kind: 'file', size, mtime: Number.isNaN(modified) ? Date.now() : modified, metadata: { ...(options.metadata ?? {}) } };
-    } catch (error) {
-      await discard(this.largeObjects, segments);
-      throw error;
-    }
   }
 
   private async deleteReplacedSegments(segments: readonly ManifestSegment[]): Promise<void> {

@@ -134,6 +134,7 @@ export class S3Provider implements StorageProvider {
         ...(storageClass !== 'STANDARD' ? { storageClass } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+        ...(options.resume ? { resume: options.resume } : {}),
       },
       { threshold: this.options.multipartThreshold, partConcurrency: this.options.partConcurrency },
     );

@@ -3,11 +3,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { RunStatus } from './entities/run-record.js';
 import {
-  FILE_COLUMNS, fileValues, toFileFacts, toFolderFacts, toRunFacts, toVersionFacts,
-  type FileFacts, type FileRow, type FolderFacts, type FolderRow, type RunFacts, type RunRow, type VersionFacts, type VersionRow,
+  FILE_COLUMNS, fileValues, toFileFacts, toFolderFacts, toRunFacts, toSavedUploadSession, toVersionFacts,
+  type UploadPartRow, type UploadSessionRow, type FileFacts, type FileRow, type FolderFacts, type FolderRow, type RunFacts, type RunRow, type VersionFacts, type VersionRow,
 } from './row-mappers.js';
 import { isMigrated, migrateInWorker, migrateWithTypeOrm } from './schema.js';
 import { SqlConnection, type SqlValue } from './sql-connection.js';
+import type { PartReceipt } from '../upload/chunked-upload-protocol.js';
+import type { SavedUploadSession, UploadSessionStore } from '../upload/upload-session-store.js';
 
 export type { FileFacts, FolderFacts, RunFacts, VersionFacts } from './row-mappers.js';
 export type { RunStatus } from './entities/run-record.js';
@@ -55,7 +57,7 @@ const marks = (n: number) => Array(n).fill('?').join(',');
  * migrations) and is loaded only when a file must be created or migrated, in a worker thread
  * that exits when done; everything else is plain SQL on the sqlite3 connection.
  */
-export class CloudDatabase {
+export class CloudDatabase implements UploadSessionStore {
   /** Transactions run one at a time: the sqlite driver has a single connection. */
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -341,5 +343,50 @@ export class CloudDatabase {
 
   async lastRuns(limit = 10): Promise<RunFacts[]> {
     return (await this.sql.all<RunRow>('SELECT * FROM runs ORDER BY id DESC LIMIT ?', [limit])).map(toRunFacts);
+  }
+
+  // ---- chunked uploads in progress (resumed by a later run) ----
+
+  /** The session saved for `path`, with its acknowledged parts: two queries, once per big file. */
+  async findUploadSession(path: string): Promise<SavedUploadSession | undefined> {
+    const [row] = await this.sql.all<UploadSessionRow>('SELECT * FROM upload_sessions WHERE path = ?', [path]);
+    if (!row) return undefined;
+    const parts = await this.sql.all<UploadPartRow>('SELECT * FROM upload_parts WHERE path = ? ORDER BY number', [path]);
+    return toSavedUploadSession(row, parts);
+  }
+
+  async saveUploadSession(session: Omit<SavedUploadSession, 'parts'>): Promise<void> {
+    await this.exclusive(() =>
+      this.sql.transaction(async () => {
+        await this.sql.run('DELETE FROM upload_parts WHERE path = ?', [session.path]);
+        await this.sql.run(
+          'INSERT INTO upload_sessions (path, source, state, part_size, started_at) VALUES (?, ?, ?, ?, ?) ' +
+            'ON CONFLICT(path) DO UPDATE SET source = excluded.source, state = excluded.state, part_size = excluded.part_size, started_at = excluded.started_at',
+          [session.path, session.source, session.state, session.partSize, session.startedAt],
+        );
+      }),
+    );
+  }
+
+  /** One write per part: parts are at least several MiB, so this is far from the hot path. */
+  async addUploadPart(path: string, part: PartReceipt): Promise<void> {
+    await this.exclusive(() =>
+      this.sql.run('INSERT OR REPLACE INTO upload_parts (path, number, size, digest, token) VALUES (?, ?, ?, ?, ?)', [
+        path,
+        part.number,
+        part.size,
+        part.digest ?? null,
+        part.token,
+      ]),
+    );
+  }
+
+  async removeUploadSession(path: string): Promise<void> {
+    await this.exclusive(() =>
+      this.sql.transaction(async () => {
+        await this.sql.run('DELETE FROM upload_parts WHERE path = ?', [path]);
+        await this.sql.run('DELETE FROM upload_sessions WHERE path = ?', [path]);
+      }),
+    );
   }
 }

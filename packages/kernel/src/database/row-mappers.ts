@@ -2,6 +2,7 @@ import type { FileRecord } from './entities/file-record.js';
 import type { FolderRecord } from './entities/folder-record.js';
 import type { RunRecord } from './entities/run-record.js';
 import type { VersionRecord } from './entities/version-record.js';
+import type { SavedUploadSession } from '../upload/upload-session-store.js';
 
 /** A file's facts as plain data (what the engine reads and writes). */
 export type FileFacts = { -readonly [K in keyof FileRecord]: FileRecord[K] };
@@ -21,6 +22,8 @@ export interface VersionRow {
   id: number; path: string; location: string; stored_at: number; superseded_at: number; size: number; mtime: number;
   sha256: string | null; stored_size: number; compressed: number; encrypted: number;
 }
+export interface UploadSessionRow { path: string; source: string; state: string; part_size: number; started_at: number }
+export interface UploadPartRow { path: string; number: number; size: number; digest: string | null; token: string }
 export interface RunRow {
   id: number; mode: string; started_at: number; finished_at: number | null; status: RunFacts['status'];
   files_uploaded: number; bytes_uploaded: number; files_deleted: number; files_failed: number;
@@ -63,5 +66,16 @@ export function toRunFacts(r: RunRow): RunFacts {
   return {
     id: r.id, mode: r.mode, startedAt: r.started_at, finishedAt: r.finished_at, status: r.status, filesUploaded: r.files_uploaded,
     bytesUploaded: r.bytes_uploaded, filesDeleted: r.files_deleted, filesFailed: r.files_failed,
+  };
+}
+
+export function toSavedUploadSession(r: UploadSessionRow, parts: readonly UploadPartRow[]): SavedUploadSession {
+  return {
+    path: r.path,
+    source: r.source,
+    state: r.state,
+    partSize: r.part_size,
+    startedAt: r.started_at,
+    parts: parts.map((p) => ({ number: p.number, size: p.size, token: p.token, ...(p.digest !== null ? { digest: p.digest } : {}) })),
   };
 }

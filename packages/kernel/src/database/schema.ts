@@ -1,10 +1,11 @@
 import { Initial1764150000001 } from './migrations/0001-initial.js';
 import { Versions1764160000002 } from './migrations/0002-versions.js';
+import { UploadSessions1764170000003 } from './migrations/0003-upload-sessions.js';
 import { Worker } from 'node:worker_threads';
 import { SqlConnection } from './sql-connection.js';
 
 /** The schema's migrations, oldest first. TypeORM runs them; their names say how far a file is. */
-export const MIGRATIONS = [Initial1764150000001, Versions1764160000002];
+export const MIGRATIONS = [Initial1764150000001, Versions1764160000002, UploadSessions1764170000003];
 
 /** Whether `connection`'s database has every migration applied (TypeORM's `migrations` table). */
 export async function isMigrated(connection: SqlConnection): Promise<boolean> {

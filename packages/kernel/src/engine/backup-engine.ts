@@ -95,7 +95,7 @@ export class BackupEngine {
     this.queue = new WorkQueue(options.transfers);
     this.writer = new RecordWriter(db);
     this.versions = new VersionKeeper(provider, db, options.versioning, options.logger);
-    this.destination = new DestinationWriter(provider, this.versions, options);
+    this.destination = new DestinationWriter(provider, this.versions, { ...options, uploadSessions: db });
   }
 
   private get precisionMs(): number {

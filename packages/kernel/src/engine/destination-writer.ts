@@ -11,12 +11,15 @@ import { uploadFile } from './upload-file.js';
 import type { StoredFormat } from './stored-format.js';
 import type { VersionKeeper } from './version-keeper.js';
 import { VERSIONS_FOLDER } from './versions-folder.js';
+import type { UploadSessionStore } from '../upload/upload-session-store.js';
 
 export interface DestinationWriterOptions {
   readonly format: StoredFormat;
   readonly retry?: RetryPolicy;
   readonly logger: Logger;
   readonly onProgress?: ProgressListener;
+  /** Where chunked uploads are kept so that a killed run resumes them (the cloud database). */
+  readonly uploadSessions?: UploadSessionStore;
 }
 
 /**
@@ -60,7 +63,7 @@ export class DestinationWriter {
           sentThisAttempt += delta;
           this.options.onProgress?.({ type: 'bytes', path, delta });
         };
-        return uploadFile(this.provider, { path, absolute, size: file.size, mtime: file.mtime }, runId, onBytes, this.options.format).catch((error) => {
+        return uploadFile(this.provider, { path, absolute, size: file.size, mtime: file.mtime }, runId, onBytes, this.options.format, this.options.uploadSessions).catch((error) => {
           // The failed attempt may have left parts behind (when the service refused their clean-up too).
           this.failedAttempts++;
           this.options.onProgress?.({ type: 'bytes', path, delta: -sentThisAttempt });

@@ -102,7 +102,7 @@ export class SyncEngine {
   ) {
     this.writer = new RecordWriter(db);
     this.versions = new VersionKeeper(provider, db, options.versioning, options.logger);
-    this.destination = new DestinationWriter(provider, this.versions, options);
+    this.destination = new DestinationWriter(provider, this.versions, { ...options, uploadSessions: db });
     this.gate = new ArchiveGate(provider, options.logger, options.archiveRestore);
     this.queue = new WorkQueue(options.transfers);
   }

@@ -10,6 +10,7 @@ import { metadataFor, storedObjectFacts } from './destination-facts.js';
 import { readSmallFile, SMALL_FILE_MAX } from './read-small-file.js';
 import { SourceChangedError } from './source-changed.js';
 import { StoredFormat } from './stored-format.js';
+import type { ResumableWrite, UploadSessionStore } from '../upload/upload-session-store.js';
 
 export interface UploadJob {
   /** Destination path. */
@@ -40,8 +41,9 @@ export async function uploadFile(
   runId: number,
   onBytes: (delta: number) => void,
   format: StoredFormat = StoredFormat.plain(),
+  sessions?: UploadSessionStore,
 ): Promise<FileFacts> {
-  return job.size <= SMALL_FILE_MAX ? uploadSmallFile(provider, job, runId, onBytes, format) : streamFile(provider, job, runId, onBytes, format);
+  return job.size <= SMALL_FILE_MAX ? uploadSmallFile(provider, job, runId, onBytes, format) : streamFile(provider, job, runId, onBytes, format, sessions);
 }
 
 /**
@@ -89,6 +91,7 @@ async function streamFile(
   runId: number,
   onBytes: (delta: number) => void,
   format: StoredFormat,
+  sessions?: UploadSessionStore,
 ): Promise<FileFacts> {
   const hash = createHash('sha256');
   let read = 0;
@@ -121,7 +124,8 @@ async function streamFile(
   };
   let entry;
   try {
-    entry = await provider.write(job.path, stored, writeOptionsFor(provider, job, format));
+    const resume = sessions && provider.capabilities.chunkedUpload ? resumableWrite(sessions, job, format) : undefined;
+    entry = await provider.write(job.path, stored, { ...writeOptionsFor(provider, job, format), ...(resume ? { resume } : {}) });
   } catch (error) {
     // A provider refusing a body longer or shorter than announced: say what really happened.
     const changed = (error as NodeJS.ErrnoException).code !== 'ENOENT' ? await sourceChanged() : undefined;
@@ -137,6 +141,16 @@ async function streamFile(
 }
 
 const READ_CHUNK = 1024 * 1024;
+
+/**
+ * A big upload's session is resumed only for the same source (size and mtime as scanned)
+ * stored the same way. Never for encrypted content: each write draws a fresh file salt and
+ * nonce prefix, so the parts already sent belong to another ciphertext.
+ */
+function resumableWrite(store: UploadSessionStore, job: UploadJob, format: StoredFormat): ResumableWrite | undefined {
+  if (format.encrypted) return undefined;
+  return { store, source: JSON.stringify({ size: job.size, mtime: job.mtime, compressed: format.compressed }) };
+}
 
 /**
  * With the original's SHA-256 when it is known before the upload (small files), so another

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Capabilities } from '../capabilities/capabilities.js';
+import type { ResumableWrite } from '../upload/upload-session-store.js';
 import type { ArchiveState, RemoteEntry, RemoteVersion } from './remote-entry.js';
 
 export interface ListOptions {
@@ -27,6 +28,11 @@ export interface WriteOptions {
   readonly signal?: AbortSignal;
   /** Called with the count of bytes sent so far. */
   readonly onProgress?: (bytesSent: number) => void;
+  /**
+   * Keep a chunked upload's session where a later write of the same source resumes it
+   * (providers with chunkedUpload pass it to the kernel's uploadInParts; others ignore it).
+   */
+  readonly resume?: ResumableWrite;
 }
 
 export interface RestoreRequest {

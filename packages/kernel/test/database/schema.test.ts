@@ -46,7 +46,7 @@ function migrationNames(file: string): Promise<string[]> {
 test('a new database file is created by TypeORM migrations in a worker thread; the run itself never loads TypeORM', async (t) => {
   const file = join(tempDir(t), 'cloud.sqlite');
   t.false(typeormLoadedOpening(file), 'creating: TypeORM ran in a worker that has exited');
-  t.deepEqual(await migrationNames(file), ['Initial1764150000001', 'Versions1764160000002'], 'TypeORM recorded its migrations');
+  t.deepEqual(await migrationNames(file), ['Initial1764150000001', 'Versions1764160000002', 'UploadSessions1764170000003'], 'TypeORM recorded its migrations');
   t.false(typeormLoadedOpening(file), 'the usual run: plain sqlite3, no migration');
 });
 
@@ -78,5 +78,5 @@ test('TypeORM migrating in this process leaves sqlite3 quiet: no stack trace cap
 test('a process started with Node flags that workers refuse (V8 heap sizes) still creates its database', async (t) => {
   const file = join(tempDir(t), 'cloud.sqlite');
   t.false(typeormLoadedOpening(file, ['--max-semi-space-size=2', '--max-old-space-size=512']));
-  t.deepEqual(await migrationNames(file), ['Initial1764150000001', 'Versions1764160000002']);
+  t.deepEqual(await migrationNames(file), ['Initial1764150000001', 'Versions1764160000002', 'UploadSessions1764170000003']);
 });

@@ -92,6 +92,14 @@ test('the fake enforces large-file rules and the bucket rules', async (t) => {
     const res = await fetch(target.uploadUrl, { method: 'POST', headers: { Authorization: target.authorizationToken, 'X-Bz-Part-Number': String(i + 1), 'X-Bz-Content-Sha1': sha1(part) }, body: part });
     t.is(res.status, 200);
   }
+  // b2_list_parts: "Lists the parts that have been uploaded for a large file that has not been finished
+  // yet" ... "maxPartCount ... the maximum allowed is 1000" ... "nextPartNumber: What to pass in to
+  // startPartNumber for the next search to continue where this one left off, or null".
+  const listed = await call(auth.apiUrl, auth.token, 'b2_list_parts', { fileId: started.fileId, maxPartCount: 1 });
+  t.like(listed.json, { parts: [{ partNumber: 1, contentLength: 12, contentSha1: sha1(parts[0]!) }], nextPartNumber: 2 });
+  t.like((await call(auth.apiUrl, auth.token, 'b2_list_parts', { fileId: started.fileId, startPartNumber: 2 })).json, { parts: [{ partNumber: 2, contentLength: 4 }], nextPartNumber: null });
+  t.like((await call(auth.apiUrl, auth.token, 'b2_list_parts', { fileId: started.fileId, maxPartCount: 1001 })).json, { status: 400, code: 'out_of_range' });
+  t.like((await call(auth.apiUrl, auth.token, 'b2_list_parts', { fileId: 'no-such-file' })).json, { status: 400, code: 'bad_request' });
   const unfinished = await call(auth.apiUrl, auth.token, 'b2_list_unfinished_large_files', { bucketId: bucket.bucketId });
   t.is(unfinished.json.files.length, 1);
   t.like((await call(auth.apiUrl, auth.token, 'b2_finish_large_file', { fileId: started.fileId, partSha1Array: [sha1('wrong'), sha1('tail')] })).json, { status: 400 });

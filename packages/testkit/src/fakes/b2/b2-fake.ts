@@ -373,6 +373,24 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
         store.largeFiles.delete(fileId);
         return { accountId, bucketId: large.bucketId, fileId, fileName: large.fileName };
       }
+      case 'b2_list_parts': {
+        // "Lists the parts that have been uploaded for a large file that has not been finished
+        // yet. This call returns at most 1000 entries" ... "maxPartCount: The maximum number of
+        // parts to return from this call. The default value is 100, and the maximum allowed is
+        // 1000." ... "nextPartNumber: What to pass in to startPartNumber for the next search to
+        // continue where this one left off, or null" (b2_list_parts; 400 bad_request "Invalid fileId").
+        const fileId = String(p['fileId'] ?? '');
+        if (!allowedLargeFile(fileId)) throw badRequest(`Invalid fileId: ${fileId}`);
+        const max = p['maxPartCount'] === undefined ? 100 : Number(p['maxPartCount']);
+        if (!Number.isInteger(max) || max < 1 || max > 1000) throw new B2WireError(400, 'out_of_range', 'maxPartCount out of range: 1-1000');
+        const start = p['startPartNumber'] === undefined ? 1 : Number(p['startPartNumber']);
+        const numbers = [...store.largeFiles.get(fileId)!.parts.keys()].filter((n) => n >= start).sort((a, b) => a - b);
+        const parts = numbers.slice(0, max).map((partNumber) => {
+          const part = store.largeFiles.get(fileId)!.parts.get(partNumber)!;
+          return { fileId, partNumber, contentLength: part.data.length, contentSha1: part.sha1, contentMd5: null, uploadTimestamp: part.uploadTimestamp ?? 0 };
+        });
+        return { parts, nextPartNumber: numbers.length > max ? numbers[max]! : null };
+      }
       case 'b2_list_unfinished_large_files': {
         const bucket = allowedBucket();
         const prefix = String(p['namePrefix'] ?? '');
@@ -515,8 +533,9 @@ export async function startB2Fake(options: B2FakeOptions = {}): Promise<B2Fake> 
     if (data.length > 5_000_000_000) throw badRequest('parts must be no more than 5 GB');
     withinCap(data.length - (large.parts.get(partNumber)?.data.length ?? 0));
     const sha1 = sha1Hex(data);
-    large.parts.set(partNumber, { data, sha1 });
-    return { fileId, partNumber, contentLength: data.length, contentSha1: sha1, contentMd5: null, serverSideEncryption: { algorithm: null, mode: null }, uploadTimestamp: store.now() };
+    const uploadTimestamp = store.now();
+    large.parts.set(partNumber, { data, sha1, uploadTimestamp });
+    return { fileId, partNumber, contentLength: data.length, contentSha1: sha1, contentMd5: null, serverSideEncryption: { algorithm: null, mode: null }, uploadTimestamp };
   }
 
   function finishLargeFile(fileId: string, partSha1Array: unknown): StoredVersion {

@@ -26,6 +26,8 @@ const CAPABILITY_OF: Record<string, string> = {
   b2_upload_part: 'writeFiles',
   b2_finish_large_file: 'writeFiles',
   b2_cancel_large_file: 'writeFiles',
+  // "The token must have the writeFiles capability." (b2_list_parts)
+  b2_list_parts: 'writeFiles',
   b2_hide_file: 'writeFiles',
   b2_list_file_names: 'listFiles',
   b2_list_file_versions: 'listFiles',

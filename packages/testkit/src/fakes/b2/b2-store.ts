@@ -31,7 +31,7 @@ export interface LargeFile {
   readonly contentType: string;
   readonly fileInfo: Record<string, string>;
   readonly uploadTimestamp: number;
-  readonly parts: Map<number, { data: Buffer; sha1: string }>;
+  readonly parts: Map<number, { data: Buffer; sha1: string; uploadTimestamp?: number }>;
 }
 
 export const MAX_BUCKETS_PER_ACCOUNT = 100;
