@@ -21,7 +21,9 @@ const PERMISSION_CODES = new Set([
   'AuthorizationPermissionMismatch', 'AuthorizationResourceTypeMismatch', 'AuthorizationServiceMismatch',
   'AuthorizationProtocolMismatch', 'AuthorizationSourceIPMismatch', 'InsufficientAccountPermissions', 'AccountIsDisabled',
 ]);
-const TRANSIENT_CODES = new Set(['ServerBusy', 'OperationTimedOut', 'InternalError', 'REQUEST_SEND_ERROR', 'PARSE_ERROR', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+/** "ServerBusy: The server is currently unable to receive requests" / "Ingress/Egress is over the account limit": the account is being throttled. */
+const THROTTLED_CODES = new Set(['ServerBusy']);
+const TRANSIENT_CODES = new Set(['OperationTimedOut', 'InternalError', 'REQUEST_SEND_ERROR', 'PARSE_ERROR', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 const INVALID_CODES = new Set(['InvalidResourceName', 'InvalidBlobOrBlock', 'InvalidMetadata', 'InvalidHeaderValue', 'OutOfRangeInput', 'RequestBodyTooLarge', 'InvalidRange', 'InvalidBlockList', 'InvalidBlobTier', 'InvalidUri', 'InvalidQueryParameterValue', 'Md5Mismatch', 'InvalidMd5']);
 
 function isRestError(error: unknown): error is RestErrorLike {
@@ -48,12 +50,14 @@ function kindOf(status: number | undefined, code: string | undefined): ProviderE
   if (code === 'BlobArchived') return 'archived';
   if (code && AUTH_CODES.has(code)) return 'auth';
   if (code && PERMISSION_CODES.has(code)) return 'permission';
+  if (code && THROTTLED_CODES.has(code)) return 'throttled';
   if (code && TRANSIENT_CODES.has(code)) return 'transient';
   if (code && INVALID_CODES.has(code)) return 'invalid';
   if (status === 404) return 'not-found';
   if (status === 401) return 'auth';
   if (status === 403) return 'permission';
-  if (status === 408 || status === 429 || (status !== undefined && status >= 500)) return 'transient';
+  if (status === 429) return 'throttled';
+  if (status === 408 || (status !== undefined && status >= 500)) return 'transient';
   if (status === 409 || status === 412) return 'conflict';
   if (status === 400 || status === 411 || status === 413 || status === 414 || status === 416) return 'invalid';
   return 'unknown';
@@ -91,7 +95,7 @@ export function toProviderError(error: unknown, subject: ErrorSubject): unknown 
     const serviceMessage = redactSecrets(error.message.split('\n')[0] ?? '').trim();
     message = `${where(subject)}: ${detail}${serviceMessage && !serviceMessage.startsWith('<') ? ` (${serviceMessage})` : ''}`;
   }
-  const retryAfterSeconds = kind === 'transient' ? retryAfterOf(error) : undefined;
+  const retryAfterSeconds = kind === 'transient' || kind === 'throttled' ? retryAfterOf(error) : undefined;
   return new ProviderError(kind, message, retryAfterSeconds !== undefined ? { retryAfterSeconds } : {});
 }
 

@@ -39,7 +39,7 @@ const KIND_BY_CODE: Record<string, ProviderErrorKind> = {
   transaction_cap_exceeded: 'permission',
   access_denied: 'permission',
   request_timeout: 'transient',
-  too_many_requests: 'transient',
+  too_many_requests: 'throttled',
   internal_error: 'transient',
   service_unavailable: 'transient',
 };
@@ -55,7 +55,8 @@ export function kindOfB2Error(error: B2ApiError): ProviderErrorKind {
   if (s === 404) return 'not-found';
   if (s === 401) return 'auth';
   if (s === 403) return 'permission';
-  if (s === 408 || s === 429 || s >= 500) return 'transient';
+  if (s === 429) return 'throttled';
+  if (s === 408 || s >= 500) return 'transient';
   if (s === 409) return 'conflict';
   if (s === 400 || s === 416) return 'invalid';
   return 'unknown';
@@ -126,7 +127,7 @@ export class B2ErrorMapper {
       const hint = hintText ? `; ${hintText}` : '';
       return new ProviderError(kind, this.scrub(`b2 ${what}: ${error.code} (HTTP ${error.status}): ${error.message}${hint}`), {
         cause: error,
-        ...(kind === 'transient' && error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+        ...((kind === 'transient' || kind === 'throttled') && error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
       });
     }
     if (isNetworkError(error)) {

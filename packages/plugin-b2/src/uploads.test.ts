@@ -56,13 +56,13 @@ test('503 and 429 with Retry-After on uploads: retried on fresh upload URLs afte
   t.is((await provider.stat('parts.bin'))?.size, 12 * MB);
 });
 
-test('429 on a listing is a transient ProviderError carrying Retry-After for the kernel', async (t) => {
+test('429 on a listing is a throttled ProviderError carrying Retry-After for the kernel\'s pacer', async (t) => {
   const { fake, provider } = await setup(t);
   fake.injectFailures({ count: 1, status: 429, retryAfterSeconds: 7, calls: ['b2_list_file_names'] });
   const error = await t.throwsAsync(async () => {
     for await (const _ of provider.list('')) void _;
   });
-  t.true(isProviderError(error, 'transient'), String(error));
+  t.true(isProviderError(error, 'throttled'), String(error));
   t.is((error as { retryAfterSeconds?: number }).retryAfterSeconds, 7);
 });
 

@@ -25,13 +25,16 @@ export function backOff(error: unknown, failures: number, policy: RetryPolicy): 
 /** Node/network error codes worth another try. */
 const TRANSIENT_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'UND_ERR_SOCKET', 'ECONNABORTED']);
 
+/** Worth another try: a transient failure, or a throttle (the connection's pacer holds the retry until the service's wait is over). */
 export function isTransient(error: unknown): boolean {
-  if (isProviderError(error)) return error.kind === 'transient';
+  if (isProviderError(error)) return error.kind === 'transient' || error.kind === 'throttled';
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code !== undefined && TRANSIENT_CODES.has(code);
 }
 
 /**
+ * The one retry layer of a request: SDKs are configured not to retry, and plugins retry only
+ * what they alone can (a fresh upload URL, a new token), so attempts never multiply.
  * Run `attempt` again on transient failures with exponential backoff and jitter, capped,
  * waiting at least as long as a Retry-After the service sent. Other errors fail at once.
  */

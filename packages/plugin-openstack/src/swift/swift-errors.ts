@@ -6,8 +6,10 @@ export function kindForStatus(status: number): ProviderErrorKind {
   if (status === 403) return 'permission';
   if (status === 404) return 'not-found';
   if (status === 409 || status === 412) return 'conflict';
+  // 429, and 498 from Swift's ratelimit middleware ("Slow down"): the account is being throttled.
+  if (status === 429 || status === 498) return 'throttled';
   // 422: the ETag we sent did not match what arrived (damaged in transit): send again.
-  if (status === 408 || status === 422 || status === 429 || status === 498 || status >= 500) return 'transient';
+  if (status === 408 || status === 422 || status >= 500) return 'transient';
   if (status === 400 || status === 411 || status === 413 || status === 414 || status === 416) return 'invalid';
   return 'unknown';
 }
