@@ -49,3 +49,7 @@ export * from './transforms/index.js';
 export * from './run/database-commands.js';
 export * from './run/remote-database-copy.js';
 export * from './provider/body-parts.js';
+export * from './provider/metadata-keys.js';
+export * from './pacer/pacer.js';
+export * from './pacer/paced-provider.js';
+export { resolveUserPath } from './config/user-path.js';

@@ -1,4 +1,4 @@
-import { UserError, type PluginContext } from '@nimbus/kernel';
+import { UserError, type PluginContext } from '@nimbus/kernel/plugin';
 import { AnonymousCredential, BlobServiceClient, ContainerClient, StorageSharedKeyCredential, type StoragePipelineOptions } from '@azure/storage-blob';
 import { AzureProvider } from './azure-provider.js';
 import { containerOf, prefixOf, type AzureConfig } from './config.js';

@@ -1,4 +1,4 @@
-import { ProviderError, type ProviderErrorKind } from '@nimbus/kernel';
+import { ProviderError, type ProviderErrorKind } from '@nimbus/kernel/plugin';
 
 /** The parts of an @azure/core-rest-pipeline RestError this plugin looks at. */
 interface RestErrorLike {

@@ -1,4 +1,4 @@
-import { isProviderError, ProviderError, type ProviderErrorKind } from '@nimbus/kernel';
+import { isProviderError, ProviderError, type ProviderErrorKind } from '@nimbus/kernel/plugin';
 
 /** An error answer of the B2 API: HTTP status plus B2's `{status, code, message}` body. */
 export class B2ApiError extends Error {

@@ -1,4 +1,4 @@
-import { splitBody } from '@nimbus/kernel';
+import { splitBody } from '@nimbus/kernel/plugin';
 import type { Readable } from 'node:stream';
 import type { B2File } from './b2-api-types.js';
 import { abortError, uploadLarge } from './large-upload.js';

@@ -1,4 +1,4 @@
-import type { BodyPart } from '@nimbus/kernel';
+import type { BodyPart } from '@nimbus/kernel/plugin';
 import { createHash } from 'node:crypto';
 import type { B2File, B2UploadPartResponse, B2UploadTarget } from './b2-api-types.js';
 import { findFinishedLargeFile } from './committed-uploads.js';

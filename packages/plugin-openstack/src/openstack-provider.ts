@@ -2,7 +2,7 @@ import {
   ProviderError, parentOf, type Capabilities, type ListOptions, type Logger, type ReadOptions, type RemoteEntry,
   type StorageProvider, type WriteOptions,
   withToolMtime,
-} from '@nimbus/kernel';
+} from '@nimbus/kernel/plugin';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { ChunkReader } from './chunk-reader.js';

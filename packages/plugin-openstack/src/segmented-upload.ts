@@ -1,4 +1,4 @@
-import { ProviderError } from '@nimbus/kernel';
+import { ProviderError } from '@nimbus/kernel/plugin';
 import { createHash, randomUUID } from 'node:crypto';
 import type { ChunkReader } from './chunk-reader.js';
 import { segmentName, type LargeObjects, type ManifestSegment } from './large-objects.js';

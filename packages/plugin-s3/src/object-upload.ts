@@ -8,7 +8,7 @@ import {
   type S3Client,
   type StorageClass as SdkStorageClass,
 } from '@aws-sdk/client-s3';
-import { isProviderError, ProviderError, splitBody, type BodyPart } from '@nimbus/kernel';
+import { isProviderError, ProviderError, splitBody, type BodyPart } from '@nimbus/kernel/plugin';
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';

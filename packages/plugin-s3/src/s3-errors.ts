@@ -1,4 +1,4 @@
-import { isProviderError, ProviderError, type ProviderErrorKind } from '@nimbus/kernel';
+import { isProviderError, ProviderError, type ProviderErrorKind } from '@nimbus/kernel/plugin';
 
 const KIND_BY_CODE: Record<string, ProviderErrorKind> = {
   InvalidAccessKeyId: 'auth',

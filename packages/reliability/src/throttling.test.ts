@@ -11,6 +11,8 @@ const TRANSFERS = 8;
 const RETRY_AFTER_SECONDS = 2;
 
 test(`a backup of ${FILES} files through 429s with Retry-After: ${RETRY_AFTER_SECONDS} loses nothing, and the whole run waits out each 429`, async (t) => {
+  // 2,000 uploads to a server shared with other suites, plus the throttle pauses: minutes.
+  t.timeout(10 * 60_000);
   const target = await swiftS3Target('throttle');
   t.teardown(() => target.cleanup());
   const dir = await makeTempDir('nimbus-throttle-');

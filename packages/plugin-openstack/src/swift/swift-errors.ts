@@ -1,4 +1,4 @@
-import { ProviderError, type ProviderErrorKind } from '@nimbus/kernel';
+import { ProviderError, type ProviderErrorKind } from '@nimbus/kernel/plugin';
 
 /** The ProviderError kind for a Swift/Identity HTTP status. */
 export function kindForStatus(status: number): ProviderErrorKind {
