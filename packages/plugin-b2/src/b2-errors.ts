@@ -71,16 +71,22 @@ export function isNetworkError(error: unknown): boolean {
 }
 
 /**
- * Errors worth another try on a fresh upload URL, as B2's upload guide lists them: no
- * connection, 401 expired_auth_token (or a token the pod no longer knows), 408, 429, any 5xx.
- * Also 400 auth_token_limit (the URL is still busy, e.g. with an upload the client gave up
- * on): nothing was stored, and another URL is free.
+ * Errors worth another try on a fresh upload URL, as B2's integration checklist lists them
+ * ("call b2_get_upload_url ... and re-attempt the upload using the new URL": no connection,
+ * a broken or timed-out connection, 408, 500-599), plus 401 expired_auth_token (or a token
+ * the pod no longer knows) and 400 auth_token_limit (the URL is still busy, e.g. with an
+ * upload the client gave up on): nothing was stored, and another URL is free. Only the plugin
+ * can fetch a new URL, so this retry stays in the plugin, bounded by UPLOAD_ATTEMPTS.
+ *
+ * Not 429: "B2 may limit API requests on a per-account basis" (Retry-After on any API), so a
+ * throttle goes up as a 'throttled' ProviderError to the kernel, whose pacer holds every
+ * transfer of the run; retrying it here would let the other transfers carry on at full speed.
  */
 export function isRetryableUploadError(error: unknown): boolean {
   if (isNetworkError(error)) return true;
   if (!(error instanceof B2ApiError)) return false;
   if (error.status === 400 && error.code === 'auth_token_limit') return true;
-  return (error.status === 401 && (error.code === 'expired_auth_token' || error.code === 'bad_auth_token')) || error.status === 408 || error.status === 429 || error.status >= 500;
+  return (error.status === 401 && (error.code === 'expired_auth_token' || error.code === 'bad_auth_token')) || error.status === 408 || error.status >= 500;
 }
 
 /**
