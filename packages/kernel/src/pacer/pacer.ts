@@ -16,7 +16,8 @@ export interface RequestPacer {
   /**
    * Run one request of the connection: waits while the connection is paused or out of tokens,
    * and when the request fails `throttled`, pauses the whole connection before rethrowing.
-   * It does not retry: the kernel's retry is the one retry layer.
+   * It does not retry: the kernel's retry is the one retry layer. `request` must fail with
+   * the plugin's classified ProviderError (map inside it), or the pacer cannot see a throttle.
    */
   call<T>(request: () => Promise<T>): Promise<T>;
 }

@@ -50,6 +50,7 @@ export function supports<K extends OptionalOperation>(provider: StorageProvider,
 
 /** Why the provider cannot perform `op` (not implemented, or its capabilities forbid it), or undefined when it can. */
 export function unsupportedReason(provider: StorageProvider, op: OptionalOperation): string | undefined {
-  if (typeof provider[op] !== 'function') return `no ${op}`;
-  return OPERATION_GATES[op].allows(provider.capabilities) ? undefined : OPERATION_GATES[op].without;
+  // The capability first: it says why in the user's terms ("folders are virtual").
+  if (!OPERATION_GATES[op].allows(provider.capabilities)) return OPERATION_GATES[op].without;
+  return typeof provider[op] === 'function' ? undefined : `no ${op}`;
 }
