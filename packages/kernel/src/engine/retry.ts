@@ -39,11 +39,14 @@ export function isTransient(error: unknown): boolean {
  * waiting at least as long as a Retry-After the service sent. Other errors fail at once.
  */
 export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolicy = DEFAULT_RETRY): Promise<T> {
+  const consumesRetry = throttleAllowance();
+  let budget = policy.retries;
   // The first attempt goes straight: the retry machinery costs more than a small upload.
   try {
     return await attempt();
   } catch (error) {
     if (!isTransient(error) || policy.retries === 0) throw error;
+    if (consumesRetry(error)) budget--;
     await backOff(error, 1, policy);
   }
   return pRetry(
@@ -56,7 +59,7 @@ export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolic
       }
     },
     {
-      retries: policy.retries - 1,
+      retries: budget,
       minTimeout: policy.minDelayMs,
       maxTimeout: policy.maxDelayMs,
       factor: 2,
@@ -65,6 +68,22 @@ export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolic
         const after = isProviderError(error) ? error.retryAfterSeconds : undefined;
         if (after !== undefined) await sleep(Math.min(after * 1000, policy.maxDelayMs));
       },
+      shouldConsumeRetry: ({ error }) => consumesRetry(error),
     },
   );
+}
+
+/** Throttles one request may meet without using up its retries (see throttleAllowance). */
+export const MAX_FREE_THROTTLES = 20;
+
+/**
+ * Whether a failure uses up one of the policy's retries. Throttles do not, up to
+ * MAX_FREE_THROTTLES per request: they say the account is busy, not that this request is
+ * broken, and the connection's pacer already slows the whole run down; counting them would
+ * fail files of a run that is merely being paced. Past the allowance they count, so a service
+ * that never lets up cannot hold a file forever.
+ */
+export function throttleAllowance(): (error: unknown) => boolean {
+  let throttles = 0;
+  return (error) => !isProviderError(error, 'throttled') || ++throttles > MAX_FREE_THROTTLES;
 }
