@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 export * from './api-version.js';
 export * from './errors/nimbus-error.js';
+export * from './errors/retry-after.js';
 export * from './capabilities/capabilities.js';
 export * from './provider/remote-entry.js';
 export * from './provider/storage-provider.js';

@@ -1,4 +1,4 @@
-import { ProviderError, type ProviderErrorKind } from '@nimbus/kernel/plugin';
+import { parseRetryAfter, ProviderError, type ProviderErrorKind } from '@nimbus/kernel/plugin';
 
 /** The parts of an @azure/core-rest-pipeline RestError this plugin looks at. */
 interface RestErrorLike {
@@ -38,12 +38,7 @@ export function redactSecrets(text: string): string {
 }
 
 function retryAfterOf(error: RestErrorLike): number | undefined {
-  const value = error.response?.headers?.get('retry-after');
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+  return parseRetryAfter(error.response?.headers?.get('retry-after'));
 }
 
 function kindOf(status: number | undefined, code: string | undefined): ProviderErrorKind {

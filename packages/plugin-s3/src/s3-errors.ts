@@ -1,4 +1,4 @@
-import { isProviderError, ProviderError, type ProviderErrorKind } from '@nimbus/kernel/plugin';
+import { isProviderError, parseRetryAfter, ProviderError, type ProviderErrorKind } from '@nimbus/kernel/plugin';
 
 const KIND_BY_CODE: Record<string, ProviderErrorKind> = {
   InvalidAccessKeyId: 'auth',
@@ -94,12 +94,7 @@ function kindOf(code: string | undefined, status: number | undefined): ProviderE
 }
 
 function retryAfterOf(error: unknown): number | undefined {
-  const value = (error as SdkErrorShape).$response?.headers?.['retry-after'];
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : undefined;
+  return parseRetryAfter((error as SdkErrorShape).$response?.headers?.['retry-after']);
 }
 
 /**

@@ -1,4 +1,4 @@
-import { ProviderError, type ProviderErrorKind } from '@nimbus/kernel/plugin';
+import { parseRetryAfter, ProviderError, type ProviderErrorKind } from '@nimbus/kernel/plugin';
 
 /** The ProviderError kind for a Swift/Identity HTTP status. */
 export function kindForStatus(status: number): ProviderErrorKind {
@@ -14,18 +14,11 @@ export function kindForStatus(status: number): ProviderErrorKind {
   return 'unknown';
 }
 
-function retryAfter(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
-}
 
 /** A ProviderError for a failed response. `what` names the operation and object, never a token. */
 export function statusError(status: number, what: string, detail: string, retryAfterHeader?: string): ProviderError {
   const text = detail.replace(/\s+/g, ' ').trim().slice(0, 200);
-  const seconds = retryAfter(retryAfterHeader);
+  const seconds = parseRetryAfter(retryAfterHeader);
   return new ProviderError(kindForStatus(status), `${what}: HTTP ${status}${text ? ` (${text})` : ''}`, seconds !== undefined ? { retryAfterSeconds: seconds } : {});
 }
 
