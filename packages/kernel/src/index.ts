@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 export * from './api-version.js';
 export * from './errors/nimbus-error.js';
+export * from './errors/retry-after.js';
 export * from './capabilities/capabilities.js';
 export * from './provider/remote-entry.js';
 export * from './provider/storage-provider.js';
@@ -54,3 +55,7 @@ export * from './config/connections.js';
 export * from './config/setting-values.js';
 export * from './run/list-buckets.js';
 export * from './upload/index.js';
+export * from './provider/metadata-keys.js';
+export * from './pacer/pacer.js';
+export * from './pacer/paced-provider.js';
+export { resolveUserPath } from './config/user-path.js';

@@ -1,4 +1,4 @@
-import type { ArchiveState } from '@nimbus/kernel';
+import type { ArchiveState } from '@nimbus/kernel/plugin';
 import { canonicalTier } from './tiers.js';
 
 /**

@@ -9,7 +9,7 @@ import {
   type StorageProvider,
   type WriteOptions,
   withToolMtime,
-} from '@nimbus/kernel';
+} from '@nimbus/kernel/plugin';
 import type { ContainerClient } from '@azure/storage-blob';
 import { PassThrough, type Readable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';

@@ -1,4 +1,4 @@
-import type { RemoteEntry } from '@nimbus/kernel';
+import type { RemoteEntry } from '@nimbus/kernel/plugin';
 import { archiveStateOf } from './archive-state.js';
 import { fromAzureMetadata } from './metadata-names.js';
 

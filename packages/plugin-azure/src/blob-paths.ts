@@ -1,4 +1,4 @@
-import { ProviderError } from '@nimbus/kernel';
+import { ProviderError } from '@nimbus/kernel/plugin';
 import { ROOT_CONTAINER } from './container-name.js';
 
 /** Azure's limit on blob name length (characters). */

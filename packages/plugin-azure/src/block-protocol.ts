@@ -1,5 +1,5 @@
 import type { BlockBlobClient, BlockBlobUploadOptions } from '@azure/storage-blob';
-import { ProviderError, type BodyPart, type ChunkedUploadProtocol, type PartReceipt } from '@nimbus/kernel';
+import { ProviderError, type BodyPart, type ChunkedUploadProtocol, type PartReceipt } from '@nimbus/kernel/plugin';
 import { createHash, randomBytes } from 'node:crypto';
 
 /** Azure's limit of committed blocks per block blob. */

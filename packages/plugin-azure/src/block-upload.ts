@@ -1,4 +1,4 @@
-import { ProviderError, uploadInParts, type ResumableWrite } from '@nimbus/kernel';
+import { ProviderError, uploadInParts, type ResumableWrite } from '@nimbus/kernel/plugin';
 import type { BlockBlobClient, BlockBlobUploadOptions } from '@azure/storage-blob';
 import type { Readable } from 'node:stream';
 import { BlockUploadProtocol, MAX_BLOCKS } from './block-protocol.js';

@@ -1,4 +1,4 @@
-import { MINIMAL_CAPABILITIES, type Capabilities } from '@nimbus/kernel';
+import { MINIMAL_CAPABILITIES, type Capabilities } from '@nimbus/kernel/plugin';
 import { MAX_BLOCK_SIZE, DEFAULT_BLOCK_SIZE } from './config.js';
 import { MAX_BLOCKS } from './block-upload.js';
 import { validateContainerName } from './container-name.js';

@@ -1,4 +1,4 @@
-import { normalizeRemotePath, z } from '@nimbus/kernel';
+import { normalizeRemotePath, z } from '@nimbus/kernel/plugin';
 import { connectionStringProblem } from './connection-string.js';
 import { ROOT_CONTAINER, validateContainerName } from './container-name.js';
 import { parseServiceUrl, serviceUrlProblem } from './service-url.js';

@@ -1,4 +1,4 @@
-import { UserError, type PluginContext } from '@nimbus/kernel';
+import { UserError, type PluginContext } from '@nimbus/kernel/plugin';
 import { AnonymousCredential, BlobServiceClient, ContainerClient, StorageSharedKeyCredential, type StoragePipelineOptions } from '@azure/storage-blob';
 import { AzureProvider } from './azure-provider.js';
 import { containerOf, prefixOf, type AzureConfig } from './config.js';
@@ -7,11 +7,11 @@ import { errorCodeOf, toProviderError } from './provider-errors.js';
 import { parseServiceUrl } from './service-url.js';
 
 /**
- * The SDK retries a failed request a few times itself (cheap for one staged block); the
- * kernel retries whole operations on top, so keep the SDK's own retries short.
+ * No SDK retries: the kernel's retry (through the connection's pacer) is the one retry layer,
+ * so a throttled account slows the whole run down instead of each request retrying on its own.
  */
 const PIPELINE_OPTIONS: StoragePipelineOptions = {
-  retryOptions: { maxTries: 3, retryDelayInMs: 500, maxRetryDelayInMs: 8000 },
+  retryOptions: { maxTries: 1 },
   userAgentOptions: { userAgentPrefix: 'nimbus' },
 };
 

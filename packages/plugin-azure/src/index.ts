@@ -1,4 +1,4 @@
-import { definePlugin } from '@nimbus/kernel';
+import { definePlugin } from '@nimbus/kernel/plugin';
 import { AZURE_CAPABILITIES } from './capabilities.js';
 import { azureConfigSchema, type AzureConfig } from './config.js';
 import { connectAzure } from './connect.js';

@@ -1,4 +1,4 @@
-import { ProviderError, type ProviderErrorKind } from '@nimbus/kernel';
+import { parseRetryAfter, ProviderError, type ProviderErrorKind } from '@nimbus/kernel/plugin';
 
 /** The parts of an @azure/core-rest-pipeline RestError this plugin looks at. */
 interface RestErrorLike {
@@ -21,7 +21,9 @@ const PERMISSION_CODES = new Set([
   'AuthorizationPermissionMismatch', 'AuthorizationResourceTypeMismatch', 'AuthorizationServiceMismatch',
   'AuthorizationProtocolMismatch', 'AuthorizationSourceIPMismatch', 'InsufficientAccountPermissions', 'AccountIsDisabled',
 ]);
-const TRANSIENT_CODES = new Set(['ServerBusy', 'OperationTimedOut', 'InternalError', 'REQUEST_SEND_ERROR', 'PARSE_ERROR', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+/** "ServerBusy: The server is currently unable to receive requests" / "Ingress/Egress is over the account limit": the account is being throttled. */
+const THROTTLED_CODES = new Set(['ServerBusy']);
+const TRANSIENT_CODES = new Set(['OperationTimedOut', 'InternalError', 'REQUEST_SEND_ERROR', 'PARSE_ERROR', 'ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ECONNABORTED', 'UND_ERR_SOCKET']);
 const INVALID_CODES = new Set(['InvalidResourceName', 'InvalidBlobOrBlock', 'InvalidMetadata', 'InvalidHeaderValue', 'OutOfRangeInput', 'RequestBodyTooLarge', 'InvalidRange', 'InvalidBlockList', 'InvalidBlobTier', 'InvalidUri', 'InvalidQueryParameterValue', 'Md5Mismatch', 'InvalidMd5']);
 
 function isRestError(error: unknown): error is RestErrorLike {
@@ -36,24 +38,21 @@ export function redactSecrets(text: string): string {
 }
 
 function retryAfterOf(error: RestErrorLike): number | undefined {
-  const value = error.response?.headers?.get('retry-after');
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const at = Date.parse(value);
-  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+  return parseRetryAfter(error.response?.headers?.get('retry-after'));
 }
 
 function kindOf(status: number | undefined, code: string | undefined): ProviderErrorKind {
   if (code === 'BlobArchived') return 'archived';
   if (code && AUTH_CODES.has(code)) return 'auth';
   if (code && PERMISSION_CODES.has(code)) return 'permission';
+  if (code && THROTTLED_CODES.has(code)) return 'throttled';
   if (code && TRANSIENT_CODES.has(code)) return 'transient';
   if (code && INVALID_CODES.has(code)) return 'invalid';
   if (status === 404) return 'not-found';
   if (status === 401) return 'auth';
   if (status === 403) return 'permission';
-  if (status === 408 || status === 429 || (status !== undefined && status >= 500)) return 'transient';
+  if (status === 429) return 'throttled';
+  if (status === 408 || (status !== undefined && status >= 500)) return 'transient';
   if (status === 409 || status === 412) return 'conflict';
   if (status === 400 || status === 411 || status === 413 || status === 414 || status === 416) return 'invalid';
   return 'unknown';
@@ -91,7 +90,7 @@ export function toProviderError(error: unknown, subject: ErrorSubject): unknown 
     const serviceMessage = redactSecrets(error.message.split('\n')[0] ?? '').trim();
     message = `${where(subject)}: ${detail}${serviceMessage && !serviceMessage.startsWith('<') ? ` (${serviceMessage})` : ''}`;
   }
-  const retryAfterSeconds = kind === 'transient' ? retryAfterOf(error) : undefined;
+  const retryAfterSeconds = kind === 'transient' || kind === 'throttled' ? retryAfterOf(error) : undefined;
   return new ProviderError(kind, message, retryAfterSeconds !== undefined ? { retryAfterSeconds } : {});
 }
 

@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '@nimbus/kernel/plugin';
 import type { B2AuthorizeResponse, B2Authorization, B2UploadTarget } from './b2-api-types.js';
 import { B2ApiError, type B2ErrorMapper } from './b2-errors.js';
 import { encodeFileNameForUrl } from './file-names.js';
@@ -17,12 +18,7 @@ const API = '/b2api/v3/';
 
 /** Seconds from a Retry-After header (seconds or an HTTP date). */
 export function retryAfterOf(headers: Headers): number | undefined {
-  const value = headers.get('retry-after');
-  if (value === null) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : undefined;
+  return parseRetryAfter(headers.get('retry-after'));
 }
 
 /** The B2 error an unsuccessful response carries (HEAD answers have no body: the status decides). */

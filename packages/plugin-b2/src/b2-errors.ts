@@ -1,4 +1,4 @@
-import { isProviderError, ProviderError, type ProviderErrorKind } from '@nimbus/kernel';
+import { isProviderError, ProviderError, type ProviderErrorKind } from '@nimbus/kernel/plugin';
 
 /** An error answer of the B2 API: HTTP status plus B2's `{status, code, message}` body. */
 export class B2ApiError extends Error {
@@ -39,7 +39,7 @@ const KIND_BY_CODE: Record<string, ProviderErrorKind> = {
   transaction_cap_exceeded: 'permission',
   access_denied: 'permission',
   request_timeout: 'transient',
-  too_many_requests: 'transient',
+  too_many_requests: 'throttled',
   internal_error: 'transient',
   service_unavailable: 'transient',
 };
@@ -55,7 +55,8 @@ export function kindOfB2Error(error: B2ApiError): ProviderErrorKind {
   if (s === 404) return 'not-found';
   if (s === 401) return 'auth';
   if (s === 403) return 'permission';
-  if (s === 408 || s === 429 || s >= 500) return 'transient';
+  if (s === 429) return 'throttled';
+  if (s === 408 || s >= 500) return 'transient';
   if (s === 409) return 'conflict';
   if (s === 400 || s === 416) return 'invalid';
   return 'unknown';
@@ -70,16 +71,22 @@ export function isNetworkError(error: unknown): boolean {
 }
 
 /**
- * Errors worth another try on a fresh upload URL, as B2's upload guide lists them: no
- * connection, 401 expired_auth_token (or a token the pod no longer knows), 408, 429, any 5xx.
- * Also 400 auth_token_limit (the URL is still busy, e.g. with an upload the client gave up
- * on): nothing was stored, and another URL is free.
+ * Errors worth another try on a fresh upload URL, as B2's integration checklist lists them
+ * ("call b2_get_upload_url ... and re-attempt the upload using the new URL": no connection,
+ * a broken or timed-out connection, 408, 500-599), plus 401 expired_auth_token (or a token
+ * the pod no longer knows) and 400 auth_token_limit (the URL is still busy, e.g. with an
+ * upload the client gave up on): nothing was stored, and another URL is free. Only the plugin
+ * can fetch a new URL, so this retry stays in the plugin, bounded by UPLOAD_ATTEMPTS.
+ *
+ * Not 429: "B2 may limit API requests on a per-account basis" (Retry-After on any API), so a
+ * throttle goes up as a 'throttled' ProviderError to the kernel, whose pacer holds every
+ * transfer of the run; retrying it here would let the other transfers carry on at full speed.
  */
 export function isRetryableUploadError(error: unknown): boolean {
   if (isNetworkError(error)) return true;
   if (!(error instanceof B2ApiError)) return false;
   if (error.status === 400 && error.code === 'auth_token_limit') return true;
-  return (error.status === 401 && (error.code === 'expired_auth_token' || error.code === 'bad_auth_token')) || error.status === 408 || error.status === 429 || error.status >= 500;
+  return (error.status === 401 && (error.code === 'expired_auth_token' || error.code === 'bad_auth_token')) || error.status === 408 || error.status >= 500;
 }
 
 /**
@@ -126,7 +133,7 @@ export class B2ErrorMapper {
       const hint = hintText ? `; ${hintText}` : '';
       return new ProviderError(kind, this.scrub(`b2 ${what}: ${error.code} (HTTP ${error.status}): ${error.message}${hint}`), {
         cause: error,
-        ...(kind === 'transient' && error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
+        ...((kind === 'transient' || kind === 'throttled') && error.retryAfterSeconds !== undefined ? { retryAfterSeconds: error.retryAfterSeconds } : {}),
       });
     }
     if (isNetworkError(error)) {

@@ -9,7 +9,7 @@ import {
   type RemoteVersion,
   type StorageProvider,
   type WriteOptions,
-} from '@nimbus/kernel';
+} from '@nimbus/kernel/plugin';
 import { PassThrough, pipeline, Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { B2Bucket, B2UploadTarget } from './b2-api-types.js';

@@ -1,4 +1,4 @@
-import { uploadInParts, type ResumableWrite } from '@nimbus/kernel';
+import { uploadInParts, type ResumableWrite } from '@nimbus/kernel/plugin';
 import type { Readable } from 'node:stream';
 import type { B2File } from './b2-api-types.js';
 import { LargeFileProtocol } from './large-upload.js';

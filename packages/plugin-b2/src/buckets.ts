@@ -1,4 +1,4 @@
-import { ProviderError, type BucketInfo } from '@nimbus/kernel';
+import { ProviderError, type BucketInfo } from '@nimbus/kernel/plugin';
 import type { B2Bucket } from './b2-api-types.js';
 import type { B2Client } from './b2-client.js';
 import { b2CodeOf, type B2ErrorMapper } from './b2-errors.js';

@@ -1,4 +1,4 @@
-import { MINIMAL_CAPABILITIES, NO_ARCHIVE, type Capabilities } from '@nimbus/kernel';
+import { MINIMAL_CAPABILITIES, NO_ARCHIVE, type Capabilities } from '@nimbus/kernel/plugin';
 import { validateB2BucketName } from './bucket-names.js';
 import { B2_LIMITS } from './part-size.js';
 

@@ -1,4 +1,4 @@
-import { z } from '@nimbus/kernel';
+import { z } from '@nimbus/kernel/plugin';
 import { validateB2BucketName } from './bucket-names.js';
 import { B2_LIMITS } from './part-size.js';
 

@@ -1,4 +1,4 @@
-import { isProviderError, ProviderError, UserError, type PluginContext } from '@nimbus/kernel';
+import { isProviderError, ProviderError, UserError, type PluginContext } from '@nimbus/kernel/plugin';
 import type { B2Bucket } from './b2-api-types.js';
 import { B2Client } from './b2-client.js';
 import { B2ErrorMapper } from './b2-errors.js';

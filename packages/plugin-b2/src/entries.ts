@@ -1,4 +1,4 @@
-import type { RemoteEntry } from '@nimbus/kernel';
+import type { RemoteEntry } from '@nimbus/kernel/plugin';
 import type { B2File } from './b2-api-types.js';
 import { decodeHeaderValue } from './file-names.js';
 import { metadataFromInfo, mtimeFromInfo, sha1Of } from './file-info.js';

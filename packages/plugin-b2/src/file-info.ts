@@ -1,4 +1,4 @@
-import { ProviderError } from '@nimbus/kernel';
+import { ProviderError } from '@nimbus/kernel/plugin';
 
 /** B2's recommended spelling for the original's modification time (ms), understood by its web UI and other clients. */
 export const SRC_LAST_MODIFIED = 'src_last_modified_millis';

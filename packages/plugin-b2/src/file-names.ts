@@ -1,4 +1,4 @@
-import { ProviderError } from '@nimbus/kernel';
+import { ProviderError } from '@nimbus/kernel/plugin';
 
 /** Percent-encode a file name for a URL path or the X-Bz-File-Name header, keeping the slashes. */
 export function encodeFileNameForUrl(fileName: string): string {

@@ -1,4 +1,4 @@
-import { definePlugin } from '@nimbus/kernel';
+import { definePlugin } from '@nimbus/kernel/plugin';
 import { B2_CAPABILITIES } from './capabilities.js';
 import { apiHost, b2ConfigSchema, B2_SECRET_FIELDS, type B2Config } from './config.js';
 import { connectB2 } from './connect.js';

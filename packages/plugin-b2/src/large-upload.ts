@@ -1,4 +1,4 @@
-import { type BodyPart, type ChunkedUploadProtocol, type PartReceipt } from '@nimbus/kernel';
+import { type BodyPart, type ChunkedUploadProtocol, type PartReceipt } from '@nimbus/kernel/plugin';
 import { createHash } from 'node:crypto';
 import type { B2File, B2ListPartsResponse, B2UploadPartResponse, B2UploadTarget } from './b2-api-types.js';
 import { findFinishedLargeFile } from './committed-uploads.js';

@@ -44,25 +44,35 @@ test('an expired account token on an ordinary call re-authorizes once and goes o
   t.is(fake.callCount('b2_authorize_account'), 2);
 });
 
-test('503 and 429 with Retry-After on uploads: retried on fresh upload URLs after the wait, then done', async (t) => {
+test('503 with Retry-After on an upload: retried on a fresh upload URL after the wait, then done', async (t) => {
   const { fake, provider } = await setup(t);
+  // "The HTTP response status is between 500-599, including 503 Service Unavailable": call b2_get_upload_url and re-attempt.
   fake.injectFailures({ count: 1, status: 503, retryAfterSeconds: 1, calls: ['b2_upload_file'] });
-  fake.injectFailures({ count: 1, status: 429, retryAfterSeconds: 1, calls: ['b2_upload_part'] });
   const started = Date.now();
   await provider.write('small.txt', Readable.from([Buffer.from('small')]), { size: 5 });
-  await provider.write('parts.bin', randomBytesStream(12 * MB, 'p'), { size: 12 * MB });
-  t.true(Date.now() - started >= 2000, 'both Retry-After waits were honoured');
+  t.true(Date.now() - started >= 1000, 'the Retry-After wait was honoured');
   t.is(fake.callCount('b2_get_upload_url'), 2, 'the refused upload URL was not reused');
-  t.is((await provider.stat('parts.bin'))?.size, 12 * MB);
+  t.is((await provider.stat('small.txt'))?.size, 5);
 });
 
-test('429 on a listing is a transient ProviderError carrying Retry-After for the kernel', async (t) => {
+test('429 on an upload is not retried inside the plugin: it reaches the kernel as throttled, with its Retry-After, for the run\'s pacer', async (t) => {
+  const { fake, provider } = await setup(t);
+  // "B2 may limit API requests on a per-account basis ... a Retry-After header": the whole run must slow down.
+  fake.injectFailures({ count: 1, status: 429, retryAfterSeconds: 3, calls: ['b2_upload_file'] });
+  const error = await t.throwsAsync(provider.write('small.txt', Readable.from([Buffer.from('small')]), { size: 5 }));
+  t.true(isProviderError(error, 'throttled'), String(error));
+  t.is((error as { retryAfterSeconds?: number }).retryAfterSeconds, 3);
+  t.is(fake.callCount('b2_upload_file'), 1, 'one upload request: the plugin did not retry it on its own');
+  t.is(await provider.stat('small.txt'), undefined, 'nothing stored');
+});
+
+test('429 on a listing is a throttled ProviderError carrying Retry-After for the kernel\'s pacer', async (t) => {
   const { fake, provider } = await setup(t);
   fake.injectFailures({ count: 1, status: 429, retryAfterSeconds: 7, calls: ['b2_list_file_names'] });
   const error = await t.throwsAsync(async () => {
     for await (const _ of provider.list('')) void _;
   });
-  t.true(isProviderError(error, 'transient'), String(error));
+  t.true(isProviderError(error, 'throttled'), String(error));
   t.is((error as { retryAfterSeconds?: number }).retryAfterSeconds, 7);
 });
 

@@ -1,4 +1,4 @@
-import type { RemoteVersion } from '@nimbus/kernel';
+import type { RemoteVersion } from '@nimbus/kernel/plugin';
 import type { B2ListFileVersionsResponse } from './b2-api-types.js';
 import type { B2Client } from './b2-client.js';
 import type { B2ErrorMapper } from './b2-errors.js';

@@ -3,7 +3,7 @@ import { createWriteStream } from 'node:fs';
 import { rename, rm, utimes } from 'node:fs/promises';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { ProviderError } from '@nimbus/kernel';
+import { ProviderError } from '@nimbus/kernel/plugin';
 import { partialPathFor } from './partial-files.js';
 
 export interface AtomicWriteOptions {

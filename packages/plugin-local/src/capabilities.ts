@@ -1,4 +1,4 @@
-import { MINIMAL_CAPABILITIES, type Capabilities } from '@nimbus/kernel';
+import { MINIMAL_CAPABILITIES, type Capabilities } from '@nimbus/kernel/plugin';
 
 /**
  * A local folder can do nearly everything natively. What it lacks: portable custom

@@ -1,4 +1,4 @@
-import { z } from '@nimbus/kernel';
+import { z } from '@nimbus/kernel/plugin';
 
 /** The `destination` block of a profile using the local plugin: `{ provider: local, path: ./backup }`. */
 export const localConfigSchema = z.strictObject({

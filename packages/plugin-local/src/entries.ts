@@ -1,4 +1,4 @@
-import type { RemoteEntry } from '@nimbus/kernel';
+import type { RemoteEntry } from '@nimbus/kernel/plugin';
 import type { Stats } from 'node:fs';
 import { lstat } from 'node:fs/promises';
 import { hasCode } from './fs-errors.js';

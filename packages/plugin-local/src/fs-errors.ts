@@ -1,4 +1,4 @@
-import { ProviderError, type ProviderErrorKind } from '@nimbus/kernel';
+import { ProviderError, type ProviderErrorKind } from '@nimbus/kernel/plugin';
 
 const KIND_BY_CODE: Record<string, ProviderErrorKind> = {
   ENOENT: 'not-found',

@@ -1,4 +1,4 @@
-import { definePlugin } from '@nimbus/kernel';
+import { definePlugin } from '@nimbus/kernel/plugin';
 import { LOCAL_CAPABILITIES } from './capabilities.js';
 import { localConfigSchema, type LocalConfig } from './config.js';
 import { LocalProvider } from './local-provider.js';

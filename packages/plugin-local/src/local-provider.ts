@@ -6,7 +6,7 @@ import {
   type RemoteEntry,
   type StorageProvider,
   type WriteOptions,
-} from '@nimbus/kernel';
+} from '@nimbus/kernel/plugin';
 import { constants } from 'node:fs';
 import { copyFile, lstat, mkdir, open, opendir, rename, rm, rmdir, unlink, utimes } from 'node:fs/promises';
 import { dirname, join } from 'node:path';

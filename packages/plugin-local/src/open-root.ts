@@ -1,4 +1,4 @@
-import { UserError, describeError, resolveUserPath } from '@nimbus/kernel';
+import { UserError, describeError, resolveUserPath } from '@nimbus/kernel/plugin';
 import { constants, type Stats } from 'node:fs';
 import { access, mkdir, realpath, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';

@@ -1,4 +1,4 @@
-import { ProviderError } from '@nimbus/kernel';
+import { ProviderError } from '@nimbus/kernel/plugin';
 import { join, relative, sep } from 'node:path';
 
 /**

@@ -1,4 +1,4 @@
-import type { RemoteEntry } from '@nimbus/kernel';
+import type { RemoteEntry } from '@nimbus/kernel/plugin';
 import type { Dir } from 'node:fs';
 import { opendir } from 'node:fs/promises';
 import { entryAt } from './entries.js';

@@ -1,4 +1,4 @@
-import { MINIMAL_CAPABILITIES, type Capabilities } from '@nimbus/kernel';
+import { MINIMAL_CAPABILITIES, type Capabilities } from '@nimbus/kernel/plugin';
 import { validateContainerName } from './container-name.js';
 
 const GiB = 1024 * 1024 * 1024;

@@ -1,4 +1,4 @@
-import { z } from '@nimbus/kernel';
+import { z } from '@nimbus/kernel/plugin';
 import { PRESETS } from './presets.js';
 
 const MB = 1000 * 1000;

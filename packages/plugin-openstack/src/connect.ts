@@ -1,4 +1,4 @@
-import { ProviderError, UserError, isProviderError, type PluginContext, type StorageProvider } from '@nimbus/kernel';
+import { ProviderError, UserError, isProviderError, type PluginContext, type StorageProvider } from '@nimbus/kernel/plugin';
 import { swiftCapabilities } from './capabilities.js';
 import type { OpenstackConfig } from './config.js';
 import { validateContainerName } from './container-name.js';

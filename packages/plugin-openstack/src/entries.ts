@@ -1,4 +1,4 @@
-import type { RemoteEntry } from '@nimbus/kernel';
+import type { RemoteEntry } from '@nimbus/kernel/plugin';
 import type { IncomingHttpHeaders } from 'node:http';
 import { metadataFromHeaders } from './metadata-headers.js';
 import type { SwiftListingEntry } from './swift/swift-client.js';

@@ -1,4 +1,4 @@
-import { definePlugin } from '@nimbus/kernel';
+import { definePlugin } from '@nimbus/kernel/plugin';
 import { OPENSTACK_CAPABILITIES } from './capabilities.js';
 import { SECRET_FIELDS, openstackConfigSchema, type OpenstackConfig } from './config.js';
 import { connectOpenstack } from './connect.js';

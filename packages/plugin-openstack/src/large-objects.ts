@@ -1,4 +1,4 @@
-import { ProviderError } from '@nimbus/kernel';
+import { ProviderError } from '@nimbus/kernel/plugin';
 import { readBody } from './swift/http-request.js';
 import { encodeObjectName, type SwiftClient } from './swift/swift-client.js';
 import { isLargeObject } from './entries.js';

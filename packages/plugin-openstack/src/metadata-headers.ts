@@ -1,4 +1,4 @@
-import { ProviderError } from '@nimbus/kernel';
+import { ProviderError } from '@nimbus/kernel/plugin';
 import type { IncomingHttpHeaders } from 'node:http';
 
 const PREFIX = 'x-object-meta-';

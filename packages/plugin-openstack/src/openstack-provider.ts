@@ -2,7 +2,7 @@ import {
   ProviderError, parentOf, uploadInParts, type Capabilities, type ListOptions, type Logger, type ReadOptions, type RemoteEntry,
   type StorageProvider, type WriteOptions,
   withToolMtime,
-} from '@nimbus/kernel';
+} from '@nimbus/kernel/plugin';
 import { createHash, randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { entryFromHeaders, entryFromListing } from './entries.js';

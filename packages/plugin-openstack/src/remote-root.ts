@@ -1,4 +1,4 @@
-import { normalizeRemotePath } from '@nimbus/kernel';
+import { normalizeRemotePath } from '@nimbus/kernel/plugin';
 
 /** Maps provider paths to object names in the container below an optional folder. */
 export class RemoteRoot {

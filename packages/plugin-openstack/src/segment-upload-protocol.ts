@@ -1,4 +1,4 @@
-import { ProviderError, type BodyPart, type ChunkedUploadProtocol, type PartReceipt, type RemoteEntry } from '@nimbus/kernel';
+import { ProviderError, type BodyPart, type ChunkedUploadProtocol, type PartReceipt, type RemoteEntry } from '@nimbus/kernel/plugin';
 import { createHash, randomUUID } from 'node:crypto';
 import { segmentName, type LargeObjects, type ManifestSegment } from './large-objects.js';
 import type { SwiftClient } from './swift/swift-client.js';

@@ -1,4 +1,4 @@
-import type { ArchiveState } from '@nimbus/kernel';
+import type { ArchiveState } from '@nimbus/kernel/plugin';
 import { parseRestoreHeader } from './restore-header.js';
 import { isArchiveStorageClass } from './storage-classes.js';
 

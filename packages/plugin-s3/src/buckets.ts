@@ -1,5 +1,5 @@
 import { CreateBucketCommand, ListBucketsCommand, type BucketLocationConstraint, type S3Client } from '@aws-sdk/client-s3';
-import { isProviderError, ProviderError, UserError, type BucketInfo } from '@nimbus/kernel';
+import { isProviderError, ProviderError, UserError, type BucketInfo } from '@nimbus/kernel/plugin';
 import { checkBucketName, isUsStandard } from './bucket-names.js';
 import type { S3ErrorMapper } from './s3-errors.js';
 

@@ -1,4 +1,4 @@
-import { MINIMAL_CAPABILITIES, type ArchiveCapabilities, type Capabilities } from '@nimbus/kernel';
+import { MINIMAL_CAPABILITIES, type ArchiveCapabilities, type Capabilities } from '@nimbus/kernel/plugin';
 import { validateStrictBucketName, validateUsStandardBucketName } from './bucket-names.js';
 import { DEFAULT_MULTIPART_THRESHOLD } from './config.js';
 import { S3_PART_LIMITS } from './part-size.js';

@@ -1,4 +1,4 @@
-import { z } from '@nimbus/kernel';
+import { z } from '@nimbus/kernel/plugin';
 import { checkBucketName, isUsStandard } from './bucket-names.js';
 import { RESTORE_TIERS, STORAGE_CLASSES } from './storage-classes.js';
 

@@ -1,5 +1,5 @@
 import { GetBucketVersioningCommand, ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { isProviderError, ProviderError, UserError, type PluginContext } from '@nimbus/kernel';
+import { isProviderError, ProviderError, UserError, type PluginContext } from '@nimbus/kernel/plugin';
 import { createAccountBucket } from './buckets.js';
 import { refineCapabilities } from './capabilities.js';
 import { legacyNamesAllowed, S3_SECRET_FIELDS, type S3Config } from './config.js';

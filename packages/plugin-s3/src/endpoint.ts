@@ -1,4 +1,4 @@
-import { UserError } from '@nimbus/kernel';
+import { UserError } from '@nimbus/kernel/plugin';
 import type { S3Config } from './config.js';
 
 export const DEFAULT_REGION = 'us-east-1';

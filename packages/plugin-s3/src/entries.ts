@@ -1,5 +1,5 @@
 import type { HeadObjectCommandOutput, _Object } from '@aws-sdk/client-s3';
-import type { ArchiveState, RemoteEntry } from '@nimbus/kernel';
+import type { ArchiveState, RemoteEntry } from '@nimbus/kernel/plugin';
 import { archiveStateOf } from './archive-state.js';
 
 /**

@@ -1,4 +1,4 @@
-import { definePlugin } from '@nimbus/kernel';
+import { definePlugin } from '@nimbus/kernel/plugin';
 import { S3_CAPABILITIES } from './capabilities.js';
 import { s3ConfigSchema, S3_SECRET_FIELDS, type S3Config } from './config.js';
 import { connectS3 } from './connect.js';

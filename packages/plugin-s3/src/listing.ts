@@ -1,5 +1,5 @@
 import { ListObjectsV2Command, type S3Client } from '@aws-sdk/client-s3';
-import { parentOf, type RemoteEntry } from '@nimbus/kernel';
+import { parentOf, type RemoteEntry } from '@nimbus/kernel/plugin';
 import { entryFromListed } from './entries.js';
 import type { ObjectKeys } from './object-keys.js';
 import type { S3ErrorMapper } from './s3-errors.js';

@@ -7,7 +7,7 @@ import {
   UploadPartCommand,
   type StorageClass as SdkStorageClass,
 } from '@aws-sdk/client-s3';
-import { isProviderError, type BodyPart, type ChunkedUploadProtocol, type PartReceipt } from '@nimbus/kernel';
+import { isProviderError, type BodyPart, type ChunkedUploadProtocol, type PartReceipt } from '@nimbus/kernel/plugin';
 import { createHash } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { UploadTarget } from './object-upload.js';

@@ -1,4 +1,4 @@
-import { ProviderError } from '@nimbus/kernel';
+import { ProviderError } from '@nimbus/kernel/plugin';
 
 /**
  * Maps the provider's relative paths to S3 keys below the configured prefix and back.

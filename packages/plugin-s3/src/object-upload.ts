@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { uploadInParts, type ResumableWrite } from '@nimbus/kernel';
+import { uploadInParts, type ResumableWrite } from '@nimbus/kernel/plugin';
 import type { Readable } from 'node:stream';
 import { S3MultipartProtocol } from './multipart-protocol.js';
 import { growingPartSize, partSizeFor } from './part-size.js';

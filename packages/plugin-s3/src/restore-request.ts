@@ -1,5 +1,5 @@
 import { RestoreObjectCommand, type RestoreRequest as SdkRestoreRequest, type S3Client, type Tier } from '@aws-sdk/client-s3';
-import type { Logger } from '@nimbus/kernel';
+import type { Logger } from '@nimbus/kernel/plugin';
 import { errorCodeOf } from './s3-errors.js';
 
 /** Where the object to restore sits, as HEAD told. */

@@ -1,4 +1,4 @@
-import { isProviderError, ProviderError, type ProviderErrorKind } from '@nimbus/kernel';
+import { isProviderError, parseRetryAfter, ProviderError, type ProviderErrorKind } from '@nimbus/kernel/plugin';
 
 const KIND_BY_CODE: Record<string, ProviderErrorKind> = {
   InvalidAccessKeyId: 'auth',
@@ -16,10 +16,13 @@ const KIND_BY_CODE: Record<string, ProviderErrorKind> = {
   NoSuchUpload: 'not-found',
   NoSuchVersion: 'not-found',
   InvalidObjectState: 'archived',
-  SlowDown: 'transient',
-  Throttling: 'transient',
-  ThrottlingException: 'transient',
-  RequestLimitExceeded: 'transient',
+  // "SlowDown ... Please reduce your request rate" (503), and the throttling codes of AWS's shared error set.
+  SlowDown: 'throttled',
+  Throttling: 'throttled',
+  ThrottlingException: 'throttled',
+  RequestLimitExceeded: 'throttled',
+  TooManyRequests: 'throttled',
+  TooManyRequestsException: 'throttled',
   InternalError: 'transient',
   ServiceUnavailable: 'transient',
   RequestTimeout: 'transient',
@@ -83,19 +86,15 @@ function kindOf(code: string | undefined, status: number | undefined): ProviderE
   if (status === 404) return 'not-found';
   if (status === 403) return 'permission';
   if (status === 401) return 'auth';
-  if (status === 429 || status === 408 || (status !== undefined && status >= 500)) return 'transient';
+  if (status === 429) return 'throttled';
+  if (status === 408 || (status !== undefined && status >= 500)) return 'transient';
   if (status === 409 || status === 412) return 'conflict';
   if (status === 400 || status === 411 || status === 413 || status === 416) return 'invalid';
   return 'unknown';
 }
 
 function retryAfterOf(error: unknown): number | undefined {
-  const value = (error as SdkErrorShape).$response?.headers?.['retry-after'];
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds) && seconds >= 0) return seconds;
-  const at = Date.parse(value);
-  return Number.isFinite(at) ? Math.max(0, Math.ceil((at - Date.now()) / 1000)) : undefined;
+  return parseRetryAfter((error as SdkErrorShape).$response?.headers?.['retry-after']);
 }
 
 /**
@@ -119,7 +118,7 @@ export class S3ErrorMapper {
     const detail = code === 'NoSuchBucket' ? `bucket "${this.bucket}" does not exist` : `${code ?? 'error'}${status ? ` (HTTP ${status})` : ''}`;
     const serviceMessage = error instanceof Error && error.message && error.message !== code && !/^UnknownError$/.test(error.message) ? `: ${firstLine(error.message)}` : '';
     const hint = HINT_BY_KIND[kind] ? `; ${HINT_BY_KIND[kind]}` : '';
-    const retryAfterSeconds = kind === 'transient' ? retryAfterOf(error) : undefined;
+    const retryAfterSeconds = kind === 'transient' || kind === 'throttled' ? retryAfterOf(error) : undefined;
     return new ProviderError(kind, this.scrub(`s3 ${what}: ${detail}${serviceMessage}${hint}`), {
       cause: error,
       ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),

@@ -20,7 +20,7 @@ import {
   type StorageProvider,
   type WriteOptions,
   withToolMtime,
-} from '@nimbus/kernel';
+} from '@nimbus/kernel/plugin';
 import { PassThrough, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream';
 import { createAccountBucket, listAccountBuckets } from './buckets.js';

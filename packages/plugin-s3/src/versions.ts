@@ -1,5 +1,5 @@
 import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { RemoteVersion } from '@nimbus/kernel';
+import type { RemoteVersion } from '@nimbus/kernel/plugin';
 import type { S3ErrorMapper } from './s3-errors.js';
 
 /**

@@ -110,16 +110,18 @@ export const MINIMAL_CAPABILITIES: Capabilities = Object.freeze({
   caseSensitive: true,
 }) as Capabilities;
 
-/** Every optional operation a provider may implement; each is gated by a capability. */
+/** Every optional operation a provider may implement; each is gated by a capability (see provider/operations.ts). */
 export type OptionalOperation =
   | 'copy'
   | 'move'
   | 'setMtime'
   | 'setMetadata'
   | 'makeFolder'
+  | 'removeFolder'
   | 'listVersions'
   | 'readVersion'
   | 'deleteVersion'
   | 'requestRestore'
   | 'listBuckets'
-  | 'createBucket';
+  | 'createBucket'
+  | 'cleanupIncomplete';

@@ -16,11 +16,9 @@ export interface LoadedProfile {
   readonly origin: string;
 }
 
-/** `~/x` → home folder; relative → against baseDir. */
-export function resolveUserPath(path: string, baseDir: string): string {
-  if (path === '~' || path.startsWith('~/')) return resolve(homedir(), path.slice(2));
-  return isAbsolute(path) ? path : resolve(baseDir, path);
-}
+import { resolveUserPath } from './user-path.js';
+
+export { resolveUserPath };
 
 /** Parse YAML or JSON text (JSON is YAML, but JSON files get JSON's stricter parser). */
 export function parseProfileText(text: string, origin: string, json: boolean): unknown {

@@ -156,10 +156,11 @@ export class BackupEngine {
    * run or a failed upload; clear them then, once no write of ours is running.
    */
   private async cleanupLeftovers(): Promise<void> {
-    if (this.options.dryRun || !this.provider.cleanupIncomplete) return;
+    const provider = this.provider;
+    if (this.options.dryRun || !supports(provider, 'cleanupIncomplete')) return;
     if (!this.options.cleanupIncomplete && this.destination.failedAttempts === 0) return;
     try {
-      const removed = await this.provider.cleanupIncomplete();
+      const removed = await provider.cleanupIncomplete();
       if (removed) this.options.logger.info(`removed ${removed} incomplete uploads left by an earlier run`);
     } catch (error) {
       this.options.logger.warn(`could not remove incomplete uploads: ${describeError(error)}`);
@@ -464,9 +465,9 @@ export class BackupEngine {
   }
 
   private async removeFolder(path: string): Promise<void> {
-    const real = this.provider.capabilities.folders === 'real' && typeof this.provider.removeFolder === 'function';
-    if (real) {
-      if (!(await this.mutate('remove-folder', path, () => this.provider.removeFolder!(path)))) return;
+    const provider = this.provider;
+    if (supports(provider, 'removeFolder')) {
+      if (!(await this.mutate('remove-folder', path, () => provider.removeFolder(path)))) return;
       this.counts.foldersRemoved++;
     }
     this.writer.removeFolder(path);

@@ -1,6 +1,6 @@
 import type { RemoteEntry } from '../provider/remote-entry.js';
 import type { ListOptions, StorageProvider } from '../provider/storage-provider.js';
-import { backOff, DEFAULT_RETRY, isTransient, type RetryPolicy } from './retry.js';
+import { backOff, DEFAULT_RETRY, isTransient, throttleAllowance, type RetryPolicy } from './retry.js';
 
 /**
  * A provider's listing, pages as they come, surviving transient failures (429, 5xx, resets)
@@ -19,6 +19,7 @@ export async function* listWithRetry(
   let handedOut = 0;
   let lastPath: string | undefined;
   let failures = 0;
+  const consumesRetry = throttleAllowance();
   for (;;) {
     let skip = handedOut;
     let moved = false;
@@ -45,8 +46,9 @@ export async function* listWithRetry(
       handedOut = 0;
       lastPath = undefined;
     } catch (error) {
-      if (!isTransient(error) || ++failures > policy.retries) throw error;
-      await backOff(error, failures, policy);
+      if (!isTransient(error)) throw error;
+      if (consumesRetry(error) && ++failures > policy.retries) throw error;
+      await backOff(error, Math.max(1, failures), policy);
     }
   }
 }

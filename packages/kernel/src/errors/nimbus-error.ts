@@ -29,8 +29,14 @@ export type ProviderErrorKind =
   | 'auth'
   /** The account may not do this (read-only key, denied bucket...). */
   | 'permission'
-  /** Worth retrying: throttling, 5xx, connection reset. */
+  /** Worth retrying: 5xx, connection reset, timeout. */
   | 'transient'
+  /**
+   * The service is rate-limiting the account (429, S3 SlowDown, Azure ServerBusy, Drive's
+   * userRateLimitExceeded): worth retrying, but the whole connection must slow down, not just
+   * this request. `retryAfterSeconds` carries the wait the service asked for, when it said.
+   */
+  | 'throttled'
   /** A precondition or conflict (object exists, bucket not empty...). */
   | 'conflict'
   /** The request can never succeed as made (name too long, object too large...). */
@@ -43,7 +49,7 @@ const PROVIDER_ERROR = Symbol.for('nimbus.ProviderError');
 /** An error raised by a provider, classified so the engine never parses SDK messages. */
 export class ProviderError extends Error {
   override readonly name = 'ProviderError';
-  /** Seconds the service asked us to wait (Retry-After), if it said. */
+  /** Seconds the service asked us to wait (Retry-After), if it said; mostly on `throttled` errors. */
   readonly retryAfterSeconds?: number;
   constructor(
     readonly kind: ProviderErrorKind,

@@ -4,6 +4,7 @@ import type { TokenSource } from '../accounts/token-source.js';
 import type { Capabilities } from '../capabilities/capabilities.js';
 import type { Logger } from '../log/logger.js';
 import type { StorageProvider } from '../provider/storage-provider.js';
+import type { RequestPacer } from '../pacer/pacer.js';
 
 /** What a plugin's factory receives besides its validated configuration. */
 export interface PluginContext {
@@ -20,6 +21,12 @@ export interface PluginContext {
    * and retry once (`withAccessToken` does both).
    */
   readonly tokens?: TokenSource;
+  /**
+   * The connection's pacer, shared by every transfer of the run. A plugin passes each request
+   * it makes on its own (the parts of one upload, a follow-up request) through `pacer.call`
+   * so that a throttle holds the whole run; absent when a caller connects without one.
+   */
+  readonly pacer?: RequestPacer;
 }
 
 /**

@@ -11,6 +11,8 @@ import type { StorageProvider } from '../provider/storage-provider.js';
 import { resolveDestination, type ResolvedDestination } from './destination.js';
 import { withRetry } from '../engine/retry.js';
 import type { PasswordPrompt } from './resolve-password.js';
+import { Pacer } from '../pacer/pacer.js';
+import { pacedProvider } from '../pacer/paced-provider.js';
 import { acquireProfileLock } from './profile-lock.js';
 import { fetchDatabaseCopy, startFromDatabaseCopy } from './remote-database-copy.js';
 
@@ -38,13 +40,21 @@ const DESTINATION_KEY = 'destination';
 /** Connecting retries briefly: a wrong address should fail within seconds, a blip should not fail the run. */
 const CONNECT_RETRY = { retries: 2, minDelayMs: 250, maxDelayMs: 1000 };
 
-/** Connect to a resolved destination; refused credentials and the like become one-line usage errors. */
+/**
+ * Connect to a resolved destination; refused credentials and the like become one-line usage
+ * errors. The connection gets its own pacer, handed to the plugin (for requests it makes on
+ * its own, such as the parts of one upload) and wrapped around every operation the engines
+ * call, so all transfers of the run slow down together when the service throttles.
+ */
 export async function connectDestination(destination: ResolvedDestination, loaded: LoadedProfile, logger: Logger, stateDir: string, dryRun: boolean, env: NodeJS.ProcessEnv = process.env): Promise<StorageProvider> {
   // A linked account is checked before connecting: a revoked one is one line, not a failure per file.
   const tokens = destination.account ? await linkedAccountTokens(destination, env) : undefined;
+  const pacer = new Pacer();
   try {
     // A passing network fault while connecting is retried like any other request.
-    return await withRetry(() => destination.manifest.connect(destination.config, { logger, stateDir, baseDir: loaded.baseDir, dryRun, ...(tokens ? { tokens } : {}) }), CONNECT_RETRY);
+    const context = { logger, stateDir, baseDir: loaded.baseDir, dryRun, pacer, ...(tokens ? { tokens } : {}) };
+    const provider = await withRetry(() => pacer.call(() => destination.manifest.connect(destination.config, context)), CONNECT_RETRY);
+    return pacedProvider(provider, pacer);
   } catch (error) {
     if (error instanceof UserError) throw error;
     const label = destination.label;

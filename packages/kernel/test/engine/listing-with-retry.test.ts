@@ -61,3 +61,10 @@ test('a listing that keeps failing gives up after the policy\'s retries', async 
   await t.throwsAsync(collect(listWithRetry(provider, '', {}, FAST)), { message: /503/ });
   t.is(listings(), FAST.retries + 1);
 });
+test('throttles on the first page do not use up the listing\'s retries', async (t) => {
+  const throttled = () => new ProviderError('throttled', 'HTTP 429', { retryAfterSeconds: 0 });
+  // More throttles in a row than FAST allows retries: the listing still completes.
+  const { provider, listings } = listing(() => PAGES, (n, page) => (n <= 6 && page === 0 ? throttled() : undefined));
+  t.deepEqual(await collect(listWithRetry(provider, '', {}, FAST)), ['a', 'b', 'c', 'd', 'e']);
+  t.is(listings(), 7);
+});

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { ProviderError, withRetry } from '@nimbus/kernel';
+import { MAX_FREE_THROTTLES, ProviderError, withRetry } from '@nimbus/kernel';
 
 const FAST = { retries: 3, minDelayMs: 1, maxDelayMs: 2_000 };
 
@@ -48,4 +48,23 @@ test('a Retry-After beyond the policy cap waits the cap, not the hour the servic
   }, { ...FAST, maxDelayMs: 50 });
   t.is(calls, 2);
   t.true(Date.now() - started < 30_000);
+});
+
+test('throttles do not use up the retries (the pacer slows the run instead), up to an allowance per request', async (t) => {
+  const policy = { retries: 2, minDelayMs: 1, maxDelayMs: 5 };
+  let calls = 0;
+  const result = await withRetry(async () => {
+    if (++calls <= 5) throw new ProviderError('throttled', 'HTTP 429', { retryAfterSeconds: 0 });
+    return 'done';
+  }, policy);
+  t.is(result, 'done', 'five throttles in a row, with two retries allowed: still done');
+  t.is(calls, 6);
+
+  let endless = 0;
+  const error = await t.throwsAsync(withRetry(async () => {
+    endless++;
+    throw new ProviderError('throttled', 'HTTP 429', { retryAfterSeconds: 0 });
+  }, policy));
+  t.is((error as ProviderError).kind, 'throttled');
+  t.is(endless, MAX_FREE_THROTTLES + policy.retries + 1, 'a service that never lets up ends the request after the allowance and the retries');
 });

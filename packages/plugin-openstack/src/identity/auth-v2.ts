@@ -1,4 +1,4 @@
-import { ProviderError } from '@nimbus/kernel';
+import { ProviderError } from '@nimbus/kernel/plugin';
 import type { Authenticator, SwiftCredentials } from './credentials.js';
 import { identityUrl, postIdentity } from './identity-http.js';
 import { localExpiry } from './token-lifetime.js';

@@ -1,4 +1,4 @@
-import { ProviderError } from '@nimbus/kernel';
+import { ProviderError } from '@nimbus/kernel/plugin';
 import { header } from '../swift/http-request.js';
 import type { Authenticator, SwiftCredentials } from './credentials.js';
 import { identityUrl, postIdentity } from './identity-http.js';

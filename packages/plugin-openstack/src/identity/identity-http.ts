@@ -1,4 +1,4 @@
-import { ProviderError } from '@nimbus/kernel';
+import { ProviderError } from '@nimbus/kernel/plugin';
 import { httpRequest, readBody, header, type HttpResponse } from '../swift/http-request.js';
 import { networkError, statusError } from '../swift/swift-errors.js';
 

@@ -1,4 +1,4 @@
-import { UserError } from '@nimbus/kernel';
+import { UserError } from '@nimbus/kernel/plugin';
 import type { OpenstackConfig } from '../config.js';
 import { PRESETS, type Preset } from '../presets.js';
 import { AuthV1 } from './auth-v1.js';

@@ -1,4 +1,4 @@
-import { UserError } from '@nimbus/kernel';
+import { UserError } from '@nimbus/kernel/plugin';
 
 export type EndpointInterface = 'public' | 'internal' | 'admin';
 

@@ -1,4 +1,4 @@
-import { ProviderError, type ProviderErrorKind } from '@nimbus/kernel';
+import { parseRetryAfter, ProviderError, type ProviderErrorKind } from '@nimbus/kernel/plugin';
 
 /** The ProviderError kind for a Swift/Identity HTTP status. */
 export function kindForStatus(status: number): ProviderErrorKind {
@@ -6,24 +6,19 @@ export function kindForStatus(status: number): ProviderErrorKind {
   if (status === 403) return 'permission';
   if (status === 404) return 'not-found';
   if (status === 409 || status === 412) return 'conflict';
+  // 429, and 498 from Swift's ratelimit middleware ("Slow down"): the account is being throttled.
+  if (status === 429 || status === 498) return 'throttled';
   // 422: the ETag we sent did not match what arrived (damaged in transit): send again.
-  if (status === 408 || status === 422 || status === 429 || status === 498 || status >= 500) return 'transient';
+  if (status === 408 || status === 422 || status >= 500) return 'transient';
   if (status === 400 || status === 411 || status === 413 || status === 414 || status === 416) return 'invalid';
   return 'unknown';
 }
 
-function retryAfter(value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  const seconds = Number(value);
-  if (Number.isFinite(seconds)) return Math.max(0, seconds);
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, (date - Date.now()) / 1000);
-}
 
 /** A ProviderError for a failed response. `what` names the operation and object, never a token. */
 export function statusError(status: number, what: string, detail: string, retryAfterHeader?: string): ProviderError {
   const text = detail.replace(/\s+/g, ' ').trim().slice(0, 200);
-  const seconds = retryAfter(retryAfterHeader);
+  const seconds = parseRetryAfter(retryAfterHeader);
   return new ProviderError(kindForStatus(status), `${what}: HTTP ${status}${text ? ` (${text})` : ''}`, seconds !== undefined ? { retryAfterSeconds: seconds } : {});
 }
 

@@ -1,7 +1,7 @@
-import { supports } from '@nimbus/kernel';
+import { OPTIONAL_OPERATIONS, supports } from '@nimbus/kernel';
 import test from 'ava';
 import { Readable } from 'node:stream';
-import { MemoryProvider } from '../fakes/memory-provider.js';
+import { MEMORY_CAPABILITIES, MemoryProvider } from '../fakes/memory-provider.js';
 import { reduceCapabilities } from './capability-mask.js';
 import { maskCapabilities } from './masked-provider.js';
 import { MASKS } from './masks.js';
@@ -28,6 +28,23 @@ test('masked operations are absent, so supports() is false', (t) => {
     t.is(typeof masked[op], 'undefined', `${op} is removed, not just gated`);
   }
   t.true(supports(maskCapabilities(inner, MASKS.noMetadata), 'copy'), 'unmasked operations stay');
+});
+
+/** A provider whose objects keep metadata but can never be changed after upload. */
+class ImmutableMemoryProvider extends MemoryProvider {
+  override readonly capabilities = Object.freeze({ ...MEMORY_CAPABILITIES, immutable: true });
+}
+
+test('under every mask an operation is present exactly when supports() allows it (one table: setMetadata on immutable objects, removeFolder, cleanupIncomplete)', (t) => {
+  for (const inner of [new MemoryProvider(), new ImmutableMemoryProvider()]) {
+    for (const [name, mask] of Object.entries({ none: {}, ...MASKS })) {
+      const masked = maskCapabilities(inner, mask);
+      for (const op of OPTIONAL_OPERATIONS) {
+        t.is(typeof masked[op] === 'function', supports(masked, op), `${inner.capabilities.immutable ? 'immutable' : 'mutable'} provider, mask ${name}: ${op}`);
+      }
+    }
+  }
+  t.false(supports(new ImmutableMemoryProvider(), 'setMetadata'), 'immutable objects take no new metadata');
 });
 
 test('noMetadata drops metadata on write and from entries', async (t) => {

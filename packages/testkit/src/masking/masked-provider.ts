@@ -1,11 +1,13 @@
-import type {
-  Capabilities,
-  HashAlgorithm,
-  ListOptions,
-  ReadOptions,
-  RemoteEntry,
-  StorageProvider,
-  WriteOptions,
+import {
+  capabilitiesAllow,
+  type OptionalOperation,
+  type Capabilities,
+  type HashAlgorithm,
+  type ListOptions,
+  type ReadOptions,
+  type RemoteEntry,
+  type StorageProvider,
+  type WriteOptions,
 } from '@nimbus/kernel';
 import type { Readable } from 'node:stream';
 import { reduceCapabilities, type CapabilityMask } from './capability-mask.js';
@@ -46,27 +48,17 @@ class MaskedProvider implements StorageProvider {
     private readonly mask: CapabilityMask,
   ) {
     const c = (this.capabilities = reduceCapabilities(inner.capabilities, mask));
-    if (c.serverSideCopy && inner.copy) {
-      this.copy = async (from, to) => this.stampUploadTime(await inner.copy!(await this.at(from), await this.at(to)));
+    // An operation survives the mask exactly when the kernel's own table says the reduced
+    // capabilities allow it: the same rule `supports()` and the conformance suite apply.
+    const keeps = (op: OptionalOperation) => typeof inner[op] === 'function' && capabilitiesAllow(c, op);
+    if (keeps('copy')) this.copy = async (from, to) => this.stampUploadTime(await inner.copy!(await this.at(from), await this.at(to)));
+    if (keeps('move')) this.move = async (from, to) => this.stampUploadTime(await inner.move!(...(await this.movePaths(from, to))));
+    if (keeps('setMtime')) this.setMtime = async (path, mtime) => inner.setMtime!(await this.at(path), mtime);
+    if (keeps('setMetadata')) this.setMetadata = async (path, metadata) => inner.setMetadata!(await this.at(path), metadata);
+    const passedThrough = ['makeFolder', 'removeFolder', 'listVersions', 'readVersion', 'deleteVersion', 'requestRestore', 'listBuckets', 'createBucket', 'cleanupIncomplete'] as const;
+    for (const op of passedThrough) {
+      if (keeps(op)) (this as Record<OptionalOperation, unknown>)[op] = (inner[op] as (...args: unknown[]) => unknown).bind(inner);
     }
-    if (c.serverSideMove && inner.move) {
-      this.move = async (from, to) => this.stampUploadTime(await inner.move!(...(await this.movePaths(from, to))));
-    }
-    if (c.mtime.support === 'any-time' && inner.setMtime) this.setMtime = async (path, mtime) => inner.setMtime!(await this.at(path), mtime);
-    if (c.metadata && inner.setMetadata) this.setMetadata = async (path, metadata) => inner.setMetadata!(await this.at(path), metadata);
-    if (c.folders === 'real') {
-      if (inner.makeFolder) this.makeFolder = inner.makeFolder.bind(inner);
-      if (inner.removeFolder) this.removeFolder = inner.removeFolder.bind(inner);
-    }
-    if (c.versioning !== 'none') {
-      if (inner.listVersions) this.listVersions = inner.listVersions.bind(inner);
-      if (inner.readVersion) this.readVersion = inner.readVersion.bind(inner);
-      if (inner.deleteVersion) this.deleteVersion = inner.deleteVersion.bind(inner);
-    }
-    if (inner.requestRestore) this.requestRestore = inner.requestRestore.bind(inner);
-    if (inner.listBuckets) this.listBuckets = inner.listBuckets.bind(inner);
-    if (inner.createBucket) this.createBucket = inner.createBucket.bind(inner);
-    if (inner.cleanupIncomplete) this.cleanupIncomplete = inner.cleanupIncomplete.bind(inner);
     if (inner.close) this.close = inner.close.bind(inner);
   }
 

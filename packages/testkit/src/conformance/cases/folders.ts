@@ -1,9 +1,8 @@
-import { supports, type StorageProvider } from '@nimbus/kernel';
-import type { ConformanceCase } from '../conformance-case.js';
+import type { StorageProvider } from '@nimbus/kernel';
+import { needsOperations, type ConformanceCase } from '../conformance-case.js';
 import { assertResolvesOrNotFound, listAll, pathsOf, readText, writeData } from '../io-helpers.js';
 
-const needsRealFolders = (p: StorageProvider) =>
-  supports(p, 'makeFolder') && typeof p.removeFolder === 'function' ? undefined : 'folders are virtual';
+const needsRealFolders = needsOperations('makeFolder', 'removeFolder');
 
 export const folderCases: ConformanceCase[] = [
   {

@@ -1,12 +1,12 @@
 import type { StorageProvider } from '@nimbus/kernel';
-import type { ConformanceCase } from '../conformance-case.js';
+import { needsOperations, type ConformanceCase } from '../conformance-case.js';
 import { bodyFailingAfter } from '../failing-bodies.js';
 import { readText, writeData } from '../io-helpers.js';
 
 export const maintenanceCases: ConformanceCase[] = [
   {
     title: 'cleanupIncomplete returns a count and leaves complete objects alone',
-    skipUnless: (p) => (typeof p.cleanupIncomplete === 'function' ? undefined : 'no cleanupIncomplete'),
+    skipUnless: needsOperations('cleanupIncomplete'),
     async run(t, provider) {
       const p = provider as StorageProvider & Required<Pick<StorageProvider, 'cleanupIncomplete'>>;
       await writeData(p, 'done/complete.txt', 'complete');

@@ -1,5 +1,5 @@
-import { supports, type StorageProvider } from '@nimbus/kernel';
-import type { ConformanceCase } from '../conformance-case.js';
+import type { StorageProvider } from '@nimbus/kernel';
+import { needsOperations, type ConformanceCase } from '../conformance-case.js';
 import { listAll, readText, writeData } from '../io-helpers.js';
 
 // Lower-case ASCII keys and values: what every metadata-capable service keeps verbatim.
@@ -20,8 +20,7 @@ export const metadataCases: ConformanceCase[] = [
   },
   {
     title: 'setMetadata replaces the custom metadata and keeps the content',
-    skipUnless: (p) =>
-      !p.capabilities.metadata ? 'no custom metadata' : supports(p, 'setMetadata') ? undefined : 'metadata cannot be changed after upload',
+    skipUnless: needsOperations('setMetadata'),
     async run(t, provider) {
       const p = provider as StorageProvider & Required<Pick<StorageProvider, 'setMetadata'>>;
       await writeData(p, 'retagged.txt', 'content', { metadata: { old: 'yes' } });

@@ -1,6 +1,6 @@
-import { supports, type StorageProvider } from '@nimbus/kernel';
+import type { StorageProvider } from '@nimbus/kernel';
 import type { ExecutionContext } from 'ava';
-import type { ConformanceCase } from '../conformance-case.js';
+import { needsOperations, type ConformanceCase } from '../conformance-case.js';
 import { listAll, readText, writeData } from '../io-helpers.js';
 
 /** A past time with a millisecond part, so truncation to seconds shows. */
@@ -31,7 +31,7 @@ export const mtimeCases: ConformanceCase[] = [
   },
   {
     title: 'setMtime changes the mtime and keeps the content',
-    skipUnless: (p) => (supports(p, 'setMtime') ? undefined : "mtime support is not 'any-time'"),
+    skipUnless: needsOperations('setMtime'),
     async run(t, provider) {
       const p = provider as StorageProvider & Required<Pick<StorageProvider, 'setMtime'>>;
       await writeData(p, 'touched.txt', 'unchanged', { mtime: PAST });

@@ -1,11 +1,11 @@
-import { supports, type StorageProvider } from '@nimbus/kernel';
-import type { ConformanceCase } from '../conformance-case.js';
+import type { StorageProvider } from '@nimbus/kernel';
+import { needsOperations, type ConformanceCase } from '../conformance-case.js';
 import { assertNotFound, readText, writeData } from '../io-helpers.js';
 
 export const serverSideCases: ConformanceCase[] = [
   {
     title: 'copy duplicates an object (new folders, over an existing one) and keeps the source',
-    skipUnless: (p) => (supports(p, 'copy') ? undefined : 'no server-side copy'),
+    skipUnless: needsOperations('copy'),
     async run(t, provider) {
       const p = provider as StorageProvider & Required<Pick<StorageProvider, 'copy'>>;
       await writeData(p, 'source.txt', 'copy me');
@@ -20,7 +20,7 @@ export const serverSideCases: ConformanceCase[] = [
   },
   {
     title: 'move renames an object (new folders, over an existing one) and removes the source',
-    skipUnless: (p) => (supports(p, 'move') ? undefined : 'no server-side move'),
+    skipUnless: needsOperations('move'),
     async run(t, provider) {
       const p = provider as StorageProvider & Required<Pick<StorageProvider, 'move'>>;
       await writeData(p, 'source.txt', 'move me');

@@ -1,11 +1,10 @@
-import { supports, type StorageProvider } from '@nimbus/kernel';
-import type { ConformanceCase } from '../conformance-case.js';
+import type { StorageProvider } from '@nimbus/kernel';
+import { needsOperations, type ConformanceCase } from '../conformance-case.js';
 import { readBuffer, readText, writeData } from '../io-helpers.js';
 
 type Versioned = StorageProvider & Required<Pick<StorageProvider, 'listVersions' | 'readVersion' | 'deleteVersion'>>;
 
-const needsVersions = (p: StorageProvider) =>
-  supports(p, 'listVersions') && supports(p, 'readVersion') ? undefined : 'no versioning';
+const needsVersions = needsOperations('listVersions', 'readVersion');
 
 /** Write two versions of one object, for the cases below. */
 async function twoVersions(p: StorageProvider): Promise<void> {
@@ -37,7 +36,7 @@ export const versionCases: ConformanceCase[] = [
   },
   {
     title: 'deleteVersion removes one old version and keeps the current content',
-    skipUnless: (p) => needsVersions(p) ?? (supports(p, 'deleteVersion') ? undefined : 'versions cannot be deleted'),
+    skipUnless: needsOperations('listVersions', 'readVersion', 'deleteVersion'),
     async run(t, provider) {
       const p = provider as Versioned;
       await twoVersions(p);

@@ -76,6 +76,10 @@ test('each kind reaches the client as it would from a real network, and is count
   const e429 = await send(proxy.endpoint, 'GET', '/b/k');
   t.is(e429.status, 429);
   t.is(e429.headers!['retry-after'], '3');
+  t.regex(e429.body!.toString(), /<Code>SlowDown<\/Code>/, 'an S3-style throttle body');
+  const answeredAt = proxy.injected.at(-1)!.at;
+  t.true(proxy.seen.every((r, i, all) => Number.isFinite(r.at) && (i === 0 || all[i - 1]!.at <= r.at)), 'arrival times, in order');
+  t.true(proxy.seen.at(-1)!.at <= answeredAt, 'the 429 is stamped when it was answered');
 
   proxy.setRates({ 'reset-request': 1 });
   const resetUp = await send(proxy.endpoint, 'PUT', '/b/up', body);

@@ -30,6 +30,14 @@ export interface InjectedFaultRecord {
   readonly path: string;
   /** Injected by an `alwaysFail` rule rather than drawn at the seeded rate. */
   readonly byRule: boolean;
+  /** When the proxy injected it (Date.now() ms; for a 429, when the answer was sent). */
+  readonly at: number;
+}
+
+/** One request as it reached the proxy. */
+export interface SeenRequest extends RequestFacts {
+  /** Arrival time (Date.now() ms), to check how a client spaces its requests (e.g. after a 429). */
+  readonly at: number;
 }
 
 /** A standing rule: every matching request gets this fault. */
@@ -49,8 +57,8 @@ export interface FaultInjectionProxy {
   readonly totals: { readonly requests: number; readonly forwarded: number };
   /** Every fault injected, in order. */
   readonly injected: readonly InjectedFaultRecord[];
-  /** Every request seen (method, decoded path, url), in arrival order. */
-  readonly seen: readonly RequestFacts[];
+  /** Every request seen (method, decoded path, url, arrival time), in arrival order. */
+  readonly seen: readonly SeenRequest[];
   /** Change the rates (e.g. `{}` to stop injecting) without restarting. */
   setRates(rates: FaultRates): void;
   /** Fail every request matching `match` with `kind` (default error-500), until removed or `times` requests were failed. */
@@ -77,18 +85,18 @@ export async function startFaultInjectionProxy(options: FaultInjectionProxyOptio
   const counts = Object.fromEntries(FAULT_KINDS.map((k) => [k, 0])) as Record<FaultKind, number>;
   const totals = { requests: 0, forwarded: 0 };
   const injected: InjectedFaultRecord[] = [];
-  const seen: RequestFacts[] = [];
+  const seen: SeenRequest[] = [];
   const rules = new Set<{ match: (r: RequestFacts) => boolean; kind: FaultKind; hits: number; times: number }>();
 
   const record = (kind: FaultKind, facts: RequestFacts, byRule: boolean) => {
     counts[kind]++;
-    injected.push({ kind, method: facts.method, path: facts.path, byRule });
+    injected.push({ kind, method: facts.method, path: facts.path, byRule, at: Date.now() });
   };
 
   function handle(req: IncomingMessage, res: ServerResponse): void {
     totals.requests++;
     const facts = factsOf(req);
-    seen.push(facts);
+    seen.push({ ...facts, at: Date.now() });
     const rule = [...rules].find((r) => r.hits < r.times && r.match(facts));
     if (rule) rule.hits++;
     const kind = rule ? rule.kind : plan.decide(facts);
