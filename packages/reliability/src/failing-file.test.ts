@@ -19,7 +19,9 @@ for (const name of Object.keys(TARGETS) as TargetName[]) {
     await writeTree(source, spec);
     const proxy = await startFaultInjectionProxy({ target: target.upstream, seed: 'doomed', dialect: target.dialect });
     t.teardown(proxy.close);
-    const rule = proxy.alwaysFail((r) => r.path === target.requestPath(DOOMED) && r.method === 'PUT', 'error-503');
+    // A 500, not a 503: S3 and Azure answer 503 as SlowDown / ServerBusy, a throttle that pauses
+    // the whole run and is retried longer (see throttling.test.ts); this is a file that is broken.
+    const rule = proxy.alwaysFail((r) => r.path === target.requestPath(DOOMED) && r.method === 'PUT', 'error-500');
     const profile = await writeProfile(dir.path, `doomed-${name}`, { source, destination: target.destination(proxy.endpoint) });
 
     const result = await runNimbus(['run', profile, '--json', '--data-dir', join(dir.path, 'data')], { timeoutMs: 150_000 });
@@ -29,7 +31,7 @@ for (const name of Object.keys(TARGETS) as TargetName[]) {
     t.is(report.counts.uploaded, 20, 'the other files were backed up');
     t.is(report.failures.length, 1);
     t.is(report.failures[0].path, DOOMED);
-    t.regex(report.failures[0].error, /503|Service Unavailable|SlowDown|ServerBusy/, 'the reason is given');
+    t.regex(report.failures[0].error, /500|Internal Server Error|InternalError/, 'the reason is given');
     t.true(rule.hits > 1, `the failing upload was retried (${rule.hits} attempts), and gave up`);
     const errorLines = result.stderr.split('\n').filter((l) => l.includes(DOOMED));
     t.true(errorLines.length >= 1, 'stderr names the file');

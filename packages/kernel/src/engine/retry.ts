@@ -74,7 +74,9 @@ export async function withRetry<T>(attempt: () => Promise<T>, policy: RetryPolic
 }
 
 /** Throttles one request may meet without using up its retries (see throttleAllowance). */
-export const MAX_FREE_THROTTLES = 20;
+// As many as rclone's default low-level retries: one path a service throttles without end
+// (the pacer pausing the whole run each time) must fail in minutes, not hold the run for hours.
+export const MAX_FREE_THROTTLES = 10;
 
 /**
  * Whether a failure uses up one of the policy's retries. Throttles do not, up to

@@ -1,3 +1,4 @@
+import { isProviderError } from '../errors/nimbus-error.js';
 import type { VersioningSettings } from '../config/profile.js';
 import type { CloudDatabase, FileFacts, VersionFacts } from '../database/cloud-database.js';
 import type { Logger } from '../log/logger.js';
@@ -81,8 +82,14 @@ export class VersionKeeper {
     if (newest && sameContent(newest, record)) return undefined;
     const location = versionLocation(record.path, supersededAt);
     const moveIt = supports(this.provider, 'move') && (!replacing || !supports(this.provider, 'copy'));
-    if (moveIt) await this.provider.move!(record.path, location);
-    else await this.provider.copy!(record.path, location);
+    try {
+      if (moveIt) await this.provider.move!(record.path, location);
+      else await this.provider.copy!(record.path, location);
+    } catch (error) {
+      // A retry after an attempt whose answer was lost: that attempt may have finished, the
+      // source already moved to `location`. The version is there; record it.
+      if (!isProviderError(error, 'not-found') || !(await this.provider.stat(location))) throw error;
+    }
     await this.db.addVersion({
       path: record.path,
       location,

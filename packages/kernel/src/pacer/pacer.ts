@@ -9,6 +9,8 @@ export interface PacerOptions {
   readonly minBackoffMs?: number;
   /** Longest pause, whatever the service asked for (a broken Retry-After must not stall a run for hours). */
   readonly maxPauseMs?: number;
+  /** Longest pause Nimbus chooses itself when the service gave no Retry-After. */
+  readonly maxBackoffMs?: number;
 }
 
 /** What a plugin sees of the pacer (through its connect context). */
@@ -24,6 +26,9 @@ export interface RequestPacer {
 
 const DEFAULT_MIN_BACKOFF_MS = 1000;
 const DEFAULT_MAX_PAUSE_MS = 5 * 60_000;
+// Without a Retry-After the service said nothing of how long: back off, but keep probing every
+// half minute at most, as a long run of throttles on one path would otherwise pause the run for hours.
+const DEFAULT_MAX_BACKOFF_MS = 30_000;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -43,6 +48,7 @@ export class Pacer implements RequestPacer {
   private refilledAt = Date.now();
   private readonly minBackoffMs: number;
   private readonly maxPauseMs: number;
+  private readonly maxBackoffMs: number;
 
   constructor(options: PacerOptions = {}) {
     const rate = options.requestsPerSecond;
@@ -52,6 +58,7 @@ export class Pacer implements RequestPacer {
     this.tokens = this.burst;
     this.minBackoffMs = options.minBackoffMs ?? DEFAULT_MIN_BACKOFF_MS;
     this.maxPauseMs = options.maxPauseMs ?? DEFAULT_MAX_PAUSE_MS;
+    this.maxBackoffMs = options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS;
   }
 
   async call<T>(request: () => Promise<T>): Promise<T> {
@@ -90,7 +97,7 @@ export class Pacer implements RequestPacer {
     if (!isProviderError(error, 'throttled')) return;
     this.throttlesInARow++;
     const asked = error.retryAfterSeconds;
-    const pause = asked !== undefined ? asked * 1000 : this.minBackoffMs * 2 ** Math.min(this.throttlesInARow - 1, 16) * (0.5 + Math.random());
+    const pause = asked !== undefined ? asked * 1000 : Math.min(this.minBackoffMs * 2 ** Math.min(this.throttlesInARow - 1, 16) * (0.5 + Math.random()), this.maxBackoffMs);
     this.pauseFor(pause);
   }
 

@@ -2,7 +2,7 @@ import test from 'ava';
 import { existsSync } from 'node:fs';
 import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { expiredVersions, MINIMAL_CAPABILITIES, z, type PluginManifest } from '@nimbus/kernel';
+import { expiredVersions, MINIMAL_CAPABILITIES, ProviderError, z, type PluginManifest } from '@nimbus/kernel';
 import { MASKS, maskCapabilities, MemoryProvider, writeTree } from '@nimbus/testkit';
 import { destinationDigest, harness, transferred, wrappedLocal } from './harness.js';
 
@@ -155,3 +155,33 @@ for (const mode of ['backup', 'sync'] as const) {
     t.deepEqual(sizes, [25_000, 80_000]);
   });
 }
+
+test('a move into $SBV$ whose answer was lost is recorded, not failed: the retry finds the version already there', async (t) => {
+  let lost = 0;
+  // The first move of each file is done, then its answer is lost (a reset after the server acted).
+  const losingMoves = wrappedLocal('losing-moves', (p) => {
+    const moved = new Set<string>();
+    return Object.assign(Object.create(p) as typeof p, {
+      capabilities: p.capabilities,
+      move: async (from: string, to: string) => {
+        const entry = await p.move!(from, to);
+        if (moved.has(from)) return entry;
+        moved.add(from);
+        lost++;
+        throw new ProviderError('transient', 'connection reset after the move was done');
+      },
+    });
+  });
+  const h = await harness(t, [losingMoves]);
+  await writeTree(h.source, { 'a.txt': 'a', 'b.txt': 'b' });
+  await h.run({ provider: 'losing-moves' });
+  await rm(join(h.source, 'a.txt'));
+  const report = await h.run({ provider: 'losing-moves' });
+  t.is(lost, 1);
+  t.deepEqual(report.failures, []);
+  t.is(report.counts.deleted, 1);
+  t.false(existsSync(join(h.destination, 'a.txt')));
+  const kept = await versionsIn(h.destination, 'a.txt');
+  t.is(kept.length, 1, 'kept once');
+  t.is(await readFile(join(h.destination, '$SBV$', 'a.txt', kept[0]!), 'utf8'), 'a');
+});

@@ -35,7 +35,7 @@ test('other failures do not pause the connection', async (t) => {
 
 test('throttles without Retry-After back off exponentially with jitter; a success starts over', async (t) => {
   const base = 60_000;
-  const pacer = new Pacer({ minBackoffMs: base, maxPauseMs: 3_600_000 });
+  const pacer = new Pacer({ minBackoffMs: base, maxPauseMs: 3_600_000, maxBackoffMs: 3_600_000 });
   pacer.observe(throttle());
   const first = pacer.pausedFor;
   t.true(first > 0.5 * base - 1000 && first <= 1.5 * base, `first pause ${first}`);
@@ -49,6 +49,10 @@ test('throttles without Retry-After back off exponentially with jitter; a succes
   await quick.call(async () => 'ok');
   quick.observe(throttle());
   t.true(quick.pausedFor <= 30, `pause after a success ${quick.pausedFor}`);
+  // Without a Retry-After the backoff Nimbus chooses stops growing at maxBackoffMs (30 s by default).
+  const endless = new Pacer({ minBackoffMs: 1000 });
+  for (let i = 0; i < 12; i++) endless.observe(throttle());
+  t.true(endless.pausedFor <= 30_000 && endless.pausedFor > 20_000, `pause after 12 throttles ${endless.pausedFor}`);
   // A long Retry-After is capped: a broken header must not stall the run for hours.
   const capped = new Pacer({ maxPauseMs: 5000 });
   capped.observe(throttle(86_400));
