@@ -118,8 +118,10 @@ test.serial('50 MB encrypted and decrypted in one stream chain: exact, and memor
   t.is(restoredHash.digest('hex'), sourceHash.digest('hex'));
   t.is(stored.bytes, transformedSize(settings, SIZE)!);
   t.log(`encrypt + decrypt 50 MB in one chain: ${run.ms.toFixed(0)} ms (${rate(run.ms)} MB/s through both), RSS +${mb(run.growth)} MB`);
-  // Peak RSS includes garbage awaiting GC (load-dependent); what stays alive is checked exactly.
-  t.true(run.growth < SIZE / 2, `RSS grew by ${mb(run.growth)} MB`);
+  // Peak RSS includes garbage awaiting GC, which a loaded machine lets grow (34 MB seen): the bound
+  // only catches the file held whole (its plain and encrypted copies, > 2 × SIZE); what stays
+  // alive is checked exactly.
+  t.true(run.growth < SIZE, `RSS grew by ${mb(run.growth)} MB`);
   t.true(run.retained < 4 * MB, `${mb(run.retained)} MB still alive after GC`);
 });
 
