@@ -45,7 +45,9 @@ export interface UploadInPartsResult<Result> {
 
 function abortError(signal: AbortSignal): Error {
   const reason = signal.reason;
-  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  // Not a DOMException (AbortController's default reason): callers and test runners expect a plain Error,
+  // whichever of the body, a part or the driver noticed the abort first.
+  if (reason instanceof Error && reason.name === 'AbortError' && !(reason instanceof DOMException)) return reason;
   return Object.assign(new Error('the upload was aborted', { cause: reason }), { name: 'AbortError' });
 }
 
@@ -82,7 +84,8 @@ export async function uploadInParts<Result>(
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     if (split.kind === 'single') {
-      const result = await paced(options, controller.signal, 0, () => protocol.putWhole(split.data, split.digest, controller.signal));
+      // The whole body in one request: like any single-request write, paced but retried by the engine's retry of the write.
+      const result = await pacedOnce(options, () => protocol.putWhole(split.data, split.digest, controller.signal));
       if (split.data.length === 0) options.onProgress?.(0);
       return { result, size: split.data.length, parts: 0, partsResumed: 0 };
     }
@@ -192,7 +195,7 @@ async function resumedSession<Result>(
   const saved = await resume.store.findUploadSession(path);
   if (!saved) return undefined;
   if (saved.source === resume.source && saved.partSize === partSize && protocol.resume) {
-    const listed = await paced(options, signal, 0, () => protocol.resume!(saved.state, signal)).catch(() => undefined);
+    const listed = await pacedOnce(options, () => protocol.resume!(saved.state, signal)).catch(() => undefined);
     if (listed) {
       // The service's word on each part, completed by what we recorded when it was acknowledged.
       const recorded = new Map(saved.parts.map((p) => [p.number, p]));
@@ -205,7 +208,7 @@ async function resumedSession<Result>(
       return { state: saved.state, resumed: true, held };
     }
   }
-  await paced(options, signal, 0, () => protocol.abort(saved.state)).catch(() => undefined);
+  await pacedOnce(options, () => protocol.abort(saved.state)).catch(() => undefined);
   await resume.store.removeUploadSession(path);
   return undefined;
 }
@@ -220,6 +223,11 @@ function sendPart<Result>(
   signal: AbortSignal,
 ): Promise<PartReceipt> {
   return paced(options, signal, (options.partAttempts ?? 3) - 1, () => protocol.uploadPart(state, number, part, signal));
+}
+
+/** One request through the connection's pacer (when the write was given one), not retried here. */
+function pacedOnce<T>(options: UploadInPartsOptions, request: () => Promise<T>): Promise<T> {
+  return options.pacer ? options.pacer.call(request) : request();
 }
 
 const PART_RETRY: RetryPolicy = { retries: 2, minDelayMs: 200, maxDelayMs: 5000 };
@@ -238,7 +246,7 @@ async function paced<T>(options: UploadInPartsOptions, signal: AbortSignal, retr
   for (let failures = 1; ; failures++) {
     if (signal.aborted) throw abortError(signal);
     try {
-      return await (options.pacer ? options.pacer.call(request) : request());
+      return await pacedOnce(options, request);
     } catch (error) {
       if (signal.aborted || !isTransient(error)) throw error;
       if (consumesRetry(error) && left-- <= 0) throw error;
@@ -257,6 +265,6 @@ async function dropUnlessResumable<Result>(protocol: ChunkedUploadProtocol<Resul
   const keep =
     options.resume !== undefined && options.size !== undefined && !options.signal?.aborted && (isProviderError(failure, 'transient') || isProviderError(failure, 'throttled'));
   if (keep) return;
-  await (options.pacer ? options.pacer.call(() => protocol.abort(state)) : protocol.abort(state)).catch(() => undefined);
+  await pacedOnce(options, () => protocol.abort(state)).catch(() => undefined);
   await options.resume?.store.removeUploadSession(options.path).catch(() => undefined);
 }
