@@ -23,7 +23,8 @@ export interface PluginContext {
   readonly tokens?: TokenSource;
   /**
    * The connection's pacer, shared by every transfer of the run. A plugin passes each request
-   * it makes on its own (the parts of one upload, a follow-up request) through `pacer.call`
+   * it makes on its own (a follow-up request) through `pacer.call`; the requests of a chunked
+   * upload get it through WriteOptions.pacer and uploadInParts instead
    * so that a throttle holds the whole run; absent when a caller connects without one.
    */
   readonly pacer?: RequestPacer;
