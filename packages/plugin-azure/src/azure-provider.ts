@@ -150,6 +150,7 @@ export class AzureProvider implements StorageProvider {
           ...(options.signal ? { signal: options.signal } : {}),
           ...(options.onProgress ? { onProgress: options.onProgress } : {}),
           ...(options.resume ? { resume: options.resume } : {}),
+          ...(options.pacer ? { pacer: options.pacer } : {}),
         },
         this.options,
         (error) => this.fail(error, path),

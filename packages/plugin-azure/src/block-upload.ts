@@ -1,4 +1,4 @@
-import { ProviderError, uploadInParts, type ResumableWrite } from '@nimbus/kernel/plugin';
+import { ProviderError, uploadInParts, type RequestPacer, type ResumableWrite } from '@nimbus/kernel/plugin';
 import type { BlockBlobClient, BlockBlobUploadOptions } from '@azure/storage-blob';
 import type { Readable } from 'node:stream';
 import { BlockUploadProtocol, MAX_BLOCKS } from './block-protocol.js';
@@ -16,6 +16,8 @@ export interface UploadRequest {
   readonly onProgress?: (bytesSent: number) => void;
   /** Keep the staged blocks' session where a later write of the same source resumes it. */
   readonly resume?: ResumableWrite;
+  /** The connection's pacer, for each request of the upload (WriteOptions.pacer). */
+  readonly pacer?: RequestPacer;
 }
 
 export interface UploadSettings {
@@ -67,6 +69,7 @@ export async function uploadBlob(
     ...(request.signal ? { signal: request.signal } : {}),
     ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     ...(request.resume ? { resume: request.resume } : {}),
+    ...(request.pacer ? { pacer: request.pacer } : {}),
   });
   return { size: sent.size, ...sent.result };
 }

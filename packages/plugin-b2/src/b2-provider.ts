@@ -126,6 +126,7 @@ export class B2Provider implements StorageProvider {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.resume ? { resume: options.resume } : {}),
+        ...(options.pacer ? { pacer: options.pacer } : {}),
       },
       { threshold: this.options.threshold, partSize: this.options.partSize, concurrency: this.options.concurrency },
     );

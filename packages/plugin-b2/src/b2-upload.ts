@@ -1,4 +1,4 @@
-import { uploadInParts, type ResumableWrite } from '@nimbus/kernel/plugin';
+import { uploadInParts, type RequestPacer, type ResumableWrite } from '@nimbus/kernel/plugin';
 import type { Readable } from 'node:stream';
 import type { B2File } from './b2-api-types.js';
 import { LargeFileProtocol } from './large-upload.js';
@@ -23,6 +23,8 @@ export interface UploadRequest {
   readonly onProgress?: (bytes: number) => void;
   /** Keep the large file where a later write of the same source resumes it. */
   readonly resume?: ResumableWrite;
+  /** The connection's pacer, for each request of the upload (WriteOptions.pacer). */
+  readonly pacer?: RequestPacer;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function uploadFile(context: UploadContext, request: UploadRequest,
     ...(request.signal ? { signal: request.signal } : {}),
     ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     ...(request.resume ? { resume: request.resume } : {}),
+    ...(request.pacer ? { pacer: request.pacer } : {}),
   });
   return { file: sent.result, size: sent.size, parts: sent.parts };
 }

@@ -1,4 +1,4 @@
-import { isProviderError } from '@nimbus/kernel';
+import { isProviderError, Pacer, pacedProvider } from '@nimbus/kernel';
 import { digestStream, randomBytesStream } from '@nimbus/testkit';
 import test from 'ava';
 import { Readable } from 'node:stream';
@@ -64,6 +64,25 @@ test('429 on an upload is not retried inside the plugin: it reaches the kernel a
   t.is((error as { retryAfterSeconds?: number }).retryAfterSeconds, 3);
   t.is(fake.callCount('b2_upload_file'), 1, 'one upload request: the plugin did not retry it on its own');
   t.is(await provider.stat('small.txt'), undefined, 'nothing stored');
+});
+
+test('429 on one part of a large file, through the run\'s pacer: that part alone is sent again after the pause, the large file is not started again', async (t) => {
+  const { fake, bucket } = await fakeAccount();
+  t.teardown(() => fake.close());
+  // As a run connects it: the plugin's provider behind the connection's pacer.
+  const pacer = new Pacer();
+  const provider = pacedProvider(await connectB2(fakeConfig(fake, bucket, { partSize: 5 * MB, concurrency: 2 }), { ...testContext(), pacer }), pacer);
+  // "B2 may limit API requests on a per-account basis ... a Retry-After header": one part refused 429.
+  fake.injectFailures({ count: 1, status: 429, retryAfterSeconds: 1, calls: ['b2_upload_part'] });
+  const size = 23 * MB; // 5 parts of 5 MB
+  const entry = await provider.write('big.bin', randomBytesStream(size, 'slow-part'), { size });
+  t.is(entry.size, size);
+  t.is(fake.callCount('b2_start_large_file'), 1, 'one large file');
+  t.is(fake.callCount('b2_upload_part'), 5 + 1, 'each part once, the throttled one twice');
+  t.is(fake.callCount('b2_cancel_large_file'), 0);
+  t.is(fake.callCount('b2_finish_large_file'), 1);
+  t.is(fake.store.largeFiles.size, 0);
+  t.is(await sha256Of(await provider.read('big.bin')), (await digestStream(randomBytesStream(size, 'slow-part'))).sha256);
 });
 
 test('429 on a listing is a throttled ProviderError carrying Retry-After for the kernel\'s pacer', async (t) => {

@@ -124,6 +124,7 @@ export class OpenstackProvider implements StorageProvider {
       ...(options.signal ? { signal: options.signal } : {}),
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
       ...(options.resume ? { resume: options.resume } : {}),
+      ...(options.pacer ? { pacer: options.pacer } : {}),
     });
     return sent.result;
   }

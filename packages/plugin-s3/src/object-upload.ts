@@ -1,5 +1,5 @@
 import type { S3Client } from '@aws-sdk/client-s3';
-import { uploadInParts, type ResumableWrite } from '@nimbus/kernel/plugin';
+import { uploadInParts, type RequestPacer, type ResumableWrite } from '@nimbus/kernel/plugin';
 import type { Readable } from 'node:stream';
 import { S3MultipartProtocol } from './multipart-protocol.js';
 import { growingPartSize, partSizeFor } from './part-size.js';
@@ -33,6 +33,8 @@ export interface UploadRequest {
   readonly onProgress?: (bytes: number) => void;
   /** Keep the multipart upload where a later write of the same source resumes it. */
   readonly resume?: ResumableWrite;
+  /** The connection's pacer, for each request of the upload (WriteOptions.pacer). */
+  readonly pacer?: RequestPacer;
 }
 
 export interface UploadResult {
@@ -71,6 +73,7 @@ export async function uploadObject(target: UploadTarget, request: UploadRequest,
     ...(request.signal ? { signal: request.signal } : {}),
     ...(request.onProgress ? { onProgress: request.onProgress } : {}),
     ...(request.resume ? { resume: request.resume } : {}),
+    ...(request.pacer ? { pacer: request.pacer } : {}),
   });
   return { size: sent.size, parts: sent.parts, partsResumed: sent.partsResumed, ...sent.result };
 }

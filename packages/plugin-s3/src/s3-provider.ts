@@ -135,6 +135,7 @@ export class S3Provider implements StorageProvider {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onProgress ? { onProgress: options.onProgress } : {}),
         ...(options.resume ? { resume: options.resume } : {}),
+        ...(options.pacer ? { pacer: options.pacer } : {}),
       },
       { threshold: this.options.multipartThreshold, partConcurrency: this.options.partConcurrency },
     );

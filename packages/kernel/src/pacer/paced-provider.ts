@@ -38,7 +38,13 @@ export function pacedProvider(inner: StorageProvider, pacer: Pacer): StorageProv
     },
     stat: (path: string) => pacer.call(() => inner.stat(path)),
     read: (path: string, options?: ReadOptions): Promise<Readable> => pacer.call(() => inner.read(path, options)),
-    write: (path: string, body: Readable, options?: WriteOptions) => pacer.call(() => inner.write(path, body, options)),
+    write: (path: string, body: Readable, options?: WriteOptions) =>
+      // A chunked upload is many requests: its parts, begin and commit each go through the pacer
+      // inside uploadInParts (WriteOptions.pacer). Pacing the write as a whole as well would take
+      // two tokens of the rate for its first request, and a pause after a throttled part would
+      // hold nothing the inner pacing does not already hold; and a throttle the write finally
+      // failed with would pause the connection twice. So such a write is paced once, per request.
+      inner.capabilities.chunkedUpload ? inner.write(path, body, { ...options, pacer }) : pacer.call(() => inner.write(path, body, options)),
     delete: (path: string) => pacer.call(() => inner.delete(path)),
   };
   for (const name of PACED_OPTIONAL) {

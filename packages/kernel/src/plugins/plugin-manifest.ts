@@ -23,8 +23,9 @@ export interface PluginContext {
   readonly tokens?: TokenSource;
   /**
    * The connection's pacer, shared by every transfer of the run. A plugin passes each request
-   * it makes on its own (the parts of one upload, a follow-up request) through `pacer.call`
-   * so that a throttle holds the whole run; absent when a caller connects without one.
+   * it makes on its own (a follow-up request) through `pacer.call` so that a throttle holds the
+   * whole run; the requests of a chunked upload get it through WriteOptions.pacer and
+   * uploadInParts instead. Absent when a caller connects without one.
    */
   readonly pacer?: RequestPacer;
 }

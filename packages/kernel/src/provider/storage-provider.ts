@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { Capabilities } from '../capabilities/capabilities.js';
+import type { RequestPacer } from '../pacer/pacer.js';
 import type { ResumableWrite } from '../upload/upload-session-store.js';
 import type { ArchiveState, RemoteEntry, RemoteVersion } from './remote-entry.js';
 
@@ -33,6 +34,12 @@ export interface WriteOptions {
    * (providers with chunkedUpload pass it to the kernel's uploadInParts; others ignore it).
    */
   readonly resume?: ResumableWrite;
+  /**
+   * The connection's pacer, given to providers with chunkedUpload, which pass it to the
+   * kernel's uploadInParts: each request of the upload (every part, the begin, the commit)
+   * is paced on its own, so such a write is not paced as a whole (see pacedProvider).
+   */
+  readonly pacer?: RequestPacer;
 }
 
 export interface RestoreRequest {

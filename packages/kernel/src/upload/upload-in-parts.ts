@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { isProviderError } from '../errors/nimbus-error.js';
-import { withRetry } from '../engine/retry.js';
+import { backOff, isTransient, throttleAllowance, type RetryPolicy } from '../engine/retry.js';
+import type { RequestPacer } from '../pacer/pacer.js';
 import { splitBody, type BodyPart } from '../provider/body-parts.js';
 import type { ChunkedUploadProtocol, PartReceipt } from './chunked-upload-protocol.js';
 import { heldPartMatches } from './held-part.js';
@@ -20,8 +21,13 @@ export interface UploadInPartsOptions {
   readonly sizeOf: (partNumber: number) => number;
   /** Parts in flight at once. */
   readonly partConcurrency: number;
-  /** Tries per part before the whole upload fails (transient errors only); default 3. */
+  /** Tries per part before the whole upload fails (transient errors only; throttles do not count, see sendPart); default 3. */
   readonly partAttempts?: number;
+  /**
+   * The connection's pacer (WriteOptions.pacer): every request of the upload (each part,
+   * the begin and the commit) waits for it, and a throttle on one pauses the connection.
+   */
+  readonly pacer?: RequestPacer;
   readonly signal?: AbortSignal;
   readonly onProgress?: (bytes: number) => void;
   /** Keep the session in this store so that a killed run resumes it (known sizes only). */
@@ -39,7 +45,9 @@ export interface UploadInPartsResult<Result> {
 
 function abortError(signal: AbortSignal): Error {
   const reason = signal.reason;
-  if (reason instanceof Error && reason.name === 'AbortError') return reason;
+  // Not a DOMException (AbortController's default reason): callers and test runners expect a plain Error,
+  // whichever of the body, a part or the driver noticed the abort first.
+  if (reason instanceof Error && reason.name === 'AbortError' && !(reason instanceof DOMException)) return reason;
   return Object.assign(new Error('the upload was aborted', { cause: reason }), { name: 'AbortError' });
 }
 
@@ -76,7 +84,8 @@ export async function uploadInParts<Result>(
       ...(options.onProgress ? { onProgress: options.onProgress } : {}),
     });
     if (split.kind === 'single') {
-      const result = await protocol.putWhole(split.data, split.digest, controller.signal);
+      // The whole body in one request: like any single-request write, paced but retried by the engine's retry of the write.
+      const result = await pacedOnce(options, () => protocol.putWhole(split.data, split.digest, controller.signal));
       if (split.data.length === 0) options.onProgress?.(0);
       return { result, size: split.data.length, parts: 0, partsResumed: 0 };
     }
@@ -102,8 +111,8 @@ async function sendParts<Result>(
 ): Promise<UploadInPartsResult<Result>> {
   const resume = options.size !== undefined ? options.resume : undefined;
   const partSize = options.sizeOf(1);
-  const session = (resume && (await resumedSession(protocol, options.path, resume, partSize, controller.signal))) ?? {
-    state: await protocol.begin(controller.signal),
+  const session = (resume && (await resumedSession(protocol, options, options.path, resume, partSize, controller.signal))) ?? {
+    state: await paced(options, controller.signal, 0, () => protocol.begin(controller.signal)),
     resumed: false,
     held: new Map<number, PartReceipt>(),
   };
@@ -161,7 +170,8 @@ async function sendParts<Result>(
   done.sort((a, b) => a.number - b.number);
   let result: Result;
   try {
-    result = await protocol.commit(session.state, done, controller.signal, whole?.digest());
+    const wholeDigest = whole?.digest();
+    result = await paced(options, controller.signal, 0, () => protocol.commit(session.state, done, controller.signal, wholeDigest));
   } catch (error) {
     await dropUnlessResumable(protocol, session.state, options, error);
     throw error;
@@ -176,6 +186,7 @@ async function sendParts<Result>(
  */
 async function resumedSession<Result>(
   protocol: ChunkedUploadProtocol<Result>,
+  options: UploadInPartsOptions,
   path: string,
   resume: ResumableWrite,
   partSize: number,
@@ -184,7 +195,7 @@ async function resumedSession<Result>(
   const saved = await resume.store.findUploadSession(path);
   if (!saved) return undefined;
   if (saved.source === resume.source && saved.partSize === partSize && protocol.resume) {
-    const listed = await protocol.resume(saved.state, signal).catch(() => undefined);
+    const listed = await pacedOnce(options, () => protocol.resume!(saved.state, signal)).catch(() => undefined);
     if (listed) {
       // The service's word on each part, completed by what we recorded when it was acknowledged.
       const recorded = new Map(saved.parts.map((p) => [p.number, p]));
@@ -197,7 +208,7 @@ async function resumedSession<Result>(
       return { state: saved.state, resumed: true, held };
     }
   }
-  await protocol.abort(saved.state).catch(() => undefined);
+  await pacedOnce(options, () => protocol.abort(saved.state)).catch(() => undefined);
   await resume.store.removeUploadSession(path);
   return undefined;
 }
@@ -211,24 +222,49 @@ function sendPart<Result>(
   options: UploadInPartsOptions,
   signal: AbortSignal,
 ): Promise<PartReceipt> {
-  const retries = (options.partAttempts ?? 3) - 1;
-  return withRetry(
-    async () => {
-      if (signal.aborted) throw abortError(signal);
-      return protocol.uploadPart(state, number, part, signal);
-    },
-    { retries, minDelayMs: 200, maxDelayMs: 5000 },
-  );
+  return paced(options, signal, (options.partAttempts ?? 3) - 1, () => protocol.uploadPart(state, number, part, signal));
+}
+
+/** One request through the connection's pacer (when the write was given one), not retried here. */
+function pacedOnce<T>(options: UploadInPartsOptions, request: () => Promise<T>): Promise<T> {
+  return options.pacer ? options.pacer.call(request) : request();
+}
+
+const PART_RETRY: RetryPolicy = { retries: 2, minDelayMs: 200, maxDelayMs: 5000 };
+
+/**
+ * One request of the upload through the connection's pacer, tried again after `retries`
+ * transient failures, and after throttles as the kernel's withRetry does: a throttle pauses
+ * the whole connection (the pacer) and does not use up a retry, up to MAX_FREE_THROTTLES.
+ * So a 429 on one part (or on the begin or the commit, which get no other retries: the
+ * engine's retry of the write covers those) costs a wait and that one request again, never
+ * the session and the parts already sent.
+ */
+async function paced<T>(options: UploadInPartsOptions, signal: AbortSignal, retries: number, request: () => Promise<T>): Promise<T> {
+  const consumesRetry = throttleAllowance();
+  let left = retries;
+  for (let failures = 1; ; failures++) {
+    if (signal.aborted) throw abortError(signal);
+    try {
+      return await pacedOnce(options, request);
+    } catch (error) {
+      if (signal.aborted || !isTransient(error)) throw error;
+      if (consumesRetry(error) && left-- <= 0) throw error;
+      // At least the Retry-After; the pacer also holds the next try until the connection's pause is over.
+      await backOff(error, failures, PART_RETRY);
+    }
+  }
 }
 
 /**
- * After a failure: a resumable session that failed for a transient reason stays (the
+ * After a failure: a resumable session that failed for a transient reason (or a throttle) stays (the
  * engine's retry or the next run resumes it; cleanupIncomplete removes it if nobody does);
  * any other is aborted and forgotten.
  */
 async function dropUnlessResumable<Result>(protocol: ChunkedUploadProtocol<Result>, state: string, options: UploadInPartsOptions, failure: unknown): Promise<void> {
-  const keep = options.resume !== undefined && options.size !== undefined && !options.signal?.aborted && isProviderError(failure, 'transient');
+  const keep =
+    options.resume !== undefined && options.size !== undefined && !options.signal?.aborted && (isProviderError(failure, 'transient') || isProviderError(failure, 'throttled'));
   if (keep) return;
-  await protocol.abort(state).catch(() => undefined);
+  await pacedOnce(options, () => protocol.abort(state)).catch(() => undefined);
   await options.resume?.store.removeUploadSession(options.path).catch(() => undefined);
 }
