@@ -78,18 +78,12 @@ export class VersionKeeper {
     if (this.strategy !== 'folder') return undefined;
     // A run killed (or an upload that failed) after keeping the copy leaves the record as it
     // was, so the rerun would keep the same content again and push a real older version out.
+    // The row is written before the copy (below), so a kill between the two can leave a row
+    // whose copy never arrived: it counts only when its object is there.
     const [newest] = await this.db.versionsOf(record.path);
-    if (newest && sameContent(newest, record)) return undefined;
+    if (newest && sameContent(newest, record) && (await this.provider.stat(newest.location))) return undefined;
     const location = versionLocation(record.path, supersededAt);
     const moveIt = supports(this.provider, 'move') && (!replacing || !supports(this.provider, 'copy'));
-    try {
-      if (moveIt) await this.provider.move!(record.path, location);
-      else await this.provider.copy!(record.path, location);
-    } catch (error) {
-      // A retry after an attempt whose answer was lost: that attempt may have finished, the
-      // source already moved to `location`. The version is there; record it.
-      if (!isProviderError(error, 'not-found') || !(await this.provider.stat(location))) throw error;
-    }
     await this.db.addVersion({
       path: record.path,
       location,
@@ -102,12 +96,28 @@ export class VersionKeeper {
       compressed: record.compressed,
       encrypted: record.encrypted,
     });
+    try {
+      if (moveIt) await this.provider.move!(record.path, location);
+      else await this.provider.copy!(record.path, location);
+    } catch (error) {
+      // A retry after an attempt whose answer was lost: that attempt may have finished, the
+      // source already moved to `location`. The version is there, and so is its row.
+      if (!isProviderError(error, 'not-found') || !(await this.provider.stat(location))) {
+        await this.forget(record.path, location);
+        throw error;
+      }
+    }
     if (!(moveIt && replacing)) return undefined;
     return async () => {
       await this.provider.move!(location, record.path);
-      const [added] = (await this.db.versionsOf(record.path)).filter((v) => v.location === location);
-      if (added?.id !== undefined) await this.db.removeVersions([added.id]);
+      await this.forget(record.path, location);
     };
+  }
+
+  /** Drop the row of a version that was not kept (or was put back). */
+  private async forget(path: string, location: string): Promise<void> {
+    const [added] = (await this.db.versionsOf(path)).filter((v) => v.location === location);
+    if (added?.id !== undefined) await this.db.removeVersions([added.id]);
   }
 
   /** Drop versions of `path` beyond the retention; returns how many were removed. */
