@@ -1,9 +1,10 @@
 import { validateProfile, runBackup, MemoryLogger, type RunReport } from '@nimbus/kernel';
-import { makeTempDir, startFaultInjectionProxy, startS3GlacierProxy, treeDigest, writeTree, type FaultRates } from '@nimbus/testkit';
+import { makeTempDir, startFaultInjectionProxy, startS3GlacierProxy, treeDigest, writeTree } from '@nimbus/testkit';
 import test from 'ava';
 import { rm, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FAST_RETRY, registryWithPlugins } from './support/in-process.js';
+import { FAULT_RATES } from './support/fault-rates.js';
 import { HEAVY } from './support/random.js';
 import { sourceSpec } from './support/source-tree.js';
 import { swiftS3Target } from './support/targets.js';
@@ -11,15 +12,7 @@ import { swiftS3Target } from './support/targets.js';
 const FILES = HEAVY ? 600 : 120;
 /** Each kind of change touches this many files. */
 const CHANGED = HEAVY ? 40 : 10;
-const RATES: FaultRates = {
-  'error-500': 0.02,
-  'error-503': 0.015,
-  'throttle-429': 0.015,
-  'reset-request': 0.005,
-  'reset-response': 0.005,
-  'truncate-response': 0.005,
-  delay: 0.01,
-};
+const RATES = FAULT_RATES;
 
 /**
  * The archive faults of Amazon S3 on top of the network ones: every object is stored in

@@ -1,8 +1,9 @@
-import { makeTempDir, startFaultInjectionProxy, treeDigest, writeTree, type FaultRates } from '@nimbus/testkit';
+import { makeTempDir, startFaultInjectionProxy, treeDigest, writeTree } from '@nimbus/testkit';
 import test from 'ava';
 import { join } from 'node:path';
 import { recordedState } from './support/database.js';
 import { inProcessBackup } from './support/in-process.js';
+import { FAULT_RATES } from './support/fault-rates.js';
 import { HEAVY } from './support/random.js';
 import { sourceSpec } from './support/source-tree.js';
 import { TARGETS, type TargetName } from './support/targets.js';
@@ -10,16 +11,7 @@ import { TARGETS, type TargetName } from './support/targets.js';
 const FILES = HEAVY ? 2000 : 300;
 // NIMBUS_FAULT_SEED varies where the faults land (the default seed is fixed, so CI is repeatable).
 const LARGE = HEAVY ? 5 : 3;
-/** 5% errors (500, 503, 429 with Retry-After) and 1% resets, plus some truncated and delayed answers. */
-const RATES: FaultRates = {
-  'error-500': 0.02,
-  'error-503': 0.015,
-  'throttle-429': 0.015,
-  'reset-request': 0.005,
-  'reset-response': 0.005,
-  'truncate-response': 0.005,
-  delay: 0.01,
-};
+const RATES = FAULT_RATES;
 
 for (const [index, name] of (Object.keys(TARGETS) as TargetName[]).entries()) {
   test.serial(`${name}: a backup of ${FILES} files (+${LARGE} in parts) through 5% errors and 1% resets completes, exact, with no leftovers; an unchanged rerun sends nothing`, async (t) => {

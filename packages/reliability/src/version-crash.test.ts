@@ -17,7 +17,7 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { runNimbus } from './support/cli.js';
 import { writeProfile } from './support/profile-file.js';
-import { TARGETS } from './support/targets.js';
+import { swiftS3Client, TARGETS } from './support/targets.js';
 
 const MB = 1000 * 1000;
 const VERSIONS_OF_BIG = '$SBV$/big.bin/';
@@ -110,14 +110,7 @@ async function allVersions(client: S3Client, bucket: string, prefix: string) {
 // a version, and the rerun must not upload the same content twice (two versions of it).
 test.serial('swift-s3, versioned bucket: kills during the multipart upload of a changed file leave exactly its two contents as versions', async (t) => {
   const server = await ensureSwiftServer();
-  const client = new S3Client({
-    endpoint: server.s3Endpoint,
-    region: server.region,
-    forcePathStyle: true,
-    credentials: { accessKeyId: server.s3AccessKeyId, secretAccessKey: server.s3SecretAccessKey },
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  const client = await swiftS3Client();
   const bucket = `nimbus-vcrash-${randomBytes(4).toString('hex')}`;
   const prefix = 'root';
   await client.send(new CreateBucketCommand({ Bucket: bucket }));

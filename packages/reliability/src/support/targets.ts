@@ -42,10 +42,10 @@ const sha256 = (data: Buffer) => createHash('sha256').update(data).digest('hex')
 const label = () => randomBytes(4).toString('hex');
 const sorted = (m: Map<string, string>) => new Map([...m].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 
-/** A bucket of the Swift server's S3 API, verified with @aws-sdk/client-s3. */
-export async function swiftS3Target(name = 'rel'): Promise<ServerTarget> {
+/** A client of the Swift server's S3 API that checks nothing itself: what tests verify with. */
+export async function swiftS3Client(): Promise<S3Client> {
   const server = await ensureSwiftServer();
-  const client = new S3Client({
+  return new S3Client({
     endpoint: server.s3Endpoint,
     region: server.region,
     forcePathStyle: true,
@@ -53,6 +53,12 @@ export async function swiftS3Target(name = 'rel'): Promise<ServerTarget> {
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
   });
+}
+
+/** A bucket of the Swift server's S3 API, verified with @aws-sdk/client-s3. */
+export async function swiftS3Target(name = 'rel'): Promise<ServerTarget> {
+  const server = await ensureSwiftServer();
+  const client = await swiftS3Client();
   const bucket = `nimbus-${name}-${label()}`;
   const prefix = 'root';
   await client.send(new CreateBucketCommand({ Bucket: bucket }));
