@@ -95,7 +95,10 @@ test('swift-native through Identity v2 (fake) whose tokens live 2 s and are also
   t.deepEqual(report.failures, []);
   t.is(report.exitCode, 0);
   t.true(identity.issued.v2 >= 2, 'tokens were renewed during the run');
-  if (midRun > 0) t.true(identity.refusedRequests > 0, 'requests met a revoked token and were sent again with a new one');
+  // Whether a revocation meets a request in flight depends on timing (a quiet machine can finish
+  // its uploads between two revocations), so it is reported, not asserted; the renewal after a
+  // 401 is asserted deterministically in plugin-openstack's token-expiry tests.
+  t.log(`${midRun} revocations before the run's last half second`);
   const stored = await target.objects();
   t.deepEqual(stored, await treeDigest(source), 'every object byte for byte, no extra or duplicate object');
   t.deepEqual(await target.leftovers(), [], 'no orphan segment');
